@@ -1,0 +1,179 @@
+"""Author-facing problems: the `Diagnostic` record, the code catalogue and did-you-mean.
+
+Owns: the list of every diagnostic code with its severity, summary and fix. Every other
+module reports problems by code through `Diagnostics.add`, so a code's wording lives
+in one place. Must not touch the terminal: `cli.py` prints.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = [
+    "CODES",
+    "Code",
+    "Diagnostic",
+    "Diagnostics",
+    "Pos",
+    "StoryError",
+    "did_you_mean",
+]
+
+
+class Pos(NamedTuple):
+    """A place in a source file: 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+class Code(NamedTuple):
+    severity: str  # "error" or "warning"
+    summary: str
+    fix: str
+
+
+CODES: dict[str, Code] = {
+    "E001": Code("error", "YAML syntax error", "correct the YAML at this position"),
+    "E002": Code("error", "cannot read the story", "check the path and the file permissions"),
+    "E003": Code("error", "not a UTF-8 text file", "save the file as UTF-8 text"),
+    "E004": Code("error", "file too large", "split the file into several episode files"),
+    "E005": Code(
+        "error",
+        "document too deep or too large",
+        "flatten the nesting, or use fewer aliases",
+    ),
+    "E006": Code("error", "empty file", "write the file's content, or remove it from the manifest"),
+    "E007": Code(
+        "error",
+        "unsupported YAML tag",
+        "remove the tag: story files hold plain mappings, lists, strings and numbers",
+    ),
+    "E010": Code("error", "unknown key", "remove the key or correct its spelling"),
+    "E011": Code("error", "missing field", "add the field"),
+    "E012": Code("error", "wrong type", "give a value of the expected type"),
+    "E013": Code("error", "invalid value", "use one of the allowed values"),
+    "E020": Code("error", "duplicate id", "give each one its own id"),
+    "E021": Code("error", "duplicate key", "remove one of the two keys"),
+    "E030": Code("error", "unknown node", "correct the node id, or add a node with that id"),
+    "E031": Code("error", "unknown character", "use a character declared under cast:"),
+    "E032": Code("error", "unknown item", "use an item declared under items:"),
+    "E033": Code("error", "unknown flag", "declare the flag under flags:, or correct its name"),
+    "E034": Code(
+        "error", "unknown counter", "declare the counter under counters:, or correct its name"
+    ),
+    "E040": Code("error", "condition syntax error", "correct the condition at this column"),
+    "E041": Code("error", "condition type error", "compare values of the same kind"),
+    "E050": Code(
+        "error",
+        "turning point names a missing canon choice",
+        "set canon: to the id of one of this node's choices",
+    ),
+    "E051": Code(
+        "error",
+        "ending with choices",
+        "remove the choices, or remove ending: to make it a scene",
+    ),
+    "E052": Code(
+        "error",
+        "dead end",
+        "add a choice, or make the node an ending",
+    ),
+    "E053": Code(
+        "error",
+        "no choice is always available",
+        "give at least one choice no if:, so the player can never be stuck",
+    ),
+    "E054": Code("error", "episode problem", "give every episode file its own episode number"),
+    "E055": Code("error", "invalid canon data", "correct the canon: section of the manifest"),
+    "E056": Code("error", "branch conflict", "rename one of them, or remove one"),
+    "W101": Code(
+        "warning",
+        "unreachable node",
+        "add a choice that goes to this node, or remove it",
+    ),
+    "W102": Code(
+        "warning",
+        "ending nothing leads to",
+        "add a choice that goes to this ending, or remove it",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a story or a save, with where it is and how to fix it."""
+
+    pos: Pos
+    code: str
+    message: str
+    suggestion: str | None = None
+    fix: str | None = None
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code].severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def render(self) -> str:
+        lines = [f"{self.pos}: {self.severity} {self.code}: {self.message}"]
+        if self.suggestion:
+            lines.append(f"  did you mean {self.suggestion}?")
+        lines.append(f"  fix: {self.fix or CODES[self.code].fix}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection that keeps one diagnostic per (position, code)."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[tuple[Pos, str]] = field(default_factory=set)
+
+    def add(
+        self,
+        pos: Pos,
+        code: str,
+        message: str,
+        *,
+        suggestion: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        if code not in CODES:
+            raise KeyError(f"internal error: unknown diagnostic code {code}")
+        if (pos, code) in self._seen:
+            return
+        self._seen.add((pos, code))
+        self.items.append(Diagnostic(pos, code, message, suggestion, fix))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=lambda d: (d.pos.path, d.pos.line, d.pos.col, d.code))
+
+
+class StoryError(Exception):
+    """A story (or save) that cannot be used; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        first = diagnostics[0].render().splitlines()[0] if diagnostics else "story error"
+        super().__init__(first)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to `word`, quoted, or None when nothing is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f'"{matches[0]}"' if matches else None
