@@ -8,6 +8,7 @@ graph. Parsers take text plus a name; only `_read` touches the disk.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -148,16 +149,30 @@ class _Loader:
             return str(path)
 
     def _read(self, path: Path) -> Any:
-        shown = self.shown(path)
-        data = read_yaml(path, shown, self.diags)
-        if data is not None:
-            self.digest.update(shown.encode() + b"\0" + path.read_bytes() + b"\0")
-        return data
+        # The fingerprint names files relative to the story folder, so it does not
+        # depend on where the command runs.
+        try:
+            name = path.resolve().relative_to(self.base.resolve()).as_posix()
+        except ValueError:
+            name = path.name
+        return read_yaml(
+            path,
+            self.shown(path),
+            self.diags,
+            lambda data: self.digest.update(name.encode() + b"\0" + data + b"\0"),
+        )
+
+    @property
+    def base(self) -> Path:
+        return find_manifest(self.root).parent
 
     def keys(self, m: YMap, allowed: dict[str, Any], required: Iterable[str], what: str) -> bool:
         """Report unknown keys, missing keys and wrong types; True when usable."""
         ok = True
-        for key in m:
+        for key, value in m.items():
+            want = allowed.get(key)
+            if want is str and type(value) is str:
+                continue  # the common case, checked first: loading is linear in keys
             if key not in allowed:
                 self.error(
                     m.key_pos[key],
@@ -166,9 +181,7 @@ class _Loader:
                     did_you_mean(key, allowed),
                 )
                 continue
-            want = allowed[key]
             wants = want if isinstance(want, tuple) else (want,)
-            value = m[key]
             if not any(_is_type(value, w) for w in wants):
                 names = " or ".join(_TYPE_NAMES[w] for w in wants)
                 self.error(m.at(key), "E012", f"{key}: must be {names}, not {_kind(value)}")
@@ -478,6 +491,7 @@ class _Loader:
             ending,
             pos,
             {c.id: c for c in choices},
+            all(c.condition is None for c in choices),
         )
 
     def build_turning_point(self, body: YMap, choices: tuple[Choice, ...]) -> TurningPoint | None:
@@ -647,4 +661,9 @@ def load_story(root: Path | str, branches: Iterable[Path | str] = ()) -> Story:
     story, diagnostics = check_story(root, branches)
     if story is None:
         raise StoryError([d for d in diagnostics if d.is_error])
+    # A story lives as long as the program and holds no cycles worth collecting: move
+    # it out of the cyclic collector's sight, or every full collection during play
+    # rescans the whole graph (walks of the 10,000-node story ran a third slower).
+    gc.collect()
+    gc.freeze()
     return story

@@ -144,6 +144,7 @@ class Node:
     ending: Ending | None
     pos: Pos
     choice_map: dict[str, Choice] = field(default_factory=dict, compare=False)
+    unconditional: bool = False  # no choice has a condition: all are always offered
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ constructs objects from tags and never raises for bad input: it reports diagnost
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -197,8 +198,13 @@ def parse_text(text: str, path: str, diags: Diagnostics) -> Any:
             gc.enable()
 
 
-def read_yaml(path: Path, shown: str, diags: Diagnostics) -> Any:
-    """Read and parse the file at `path`, naming it `shown` in diagnostics."""
+def read_yaml(
+    path: Path, shown: str, diags: Diagnostics, seen: Callable[[bytes], None] | None = None
+) -> Any:
+    """Read and parse the file at `path`, naming it `shown` in diagnostics.
+
+    `seen`, when given, receives the file's bytes (the loader fingerprints them).
+    """
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -216,6 +222,8 @@ def read_yaml(path: Path, shown: str, diags: Diagnostics) -> Any:
     except OSError as exc:
         diags.add(Pos(shown, 1, 1), "E002", exc.strerror or str(exc))
         return None
+    if seen is not None:
+        seen(data)
     text = _decode(data, shown, diags)
     if text is None:
         return None
