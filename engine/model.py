@@ -155,7 +155,7 @@ class Episode:
     pos: Pos
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per load
 class Story:
     """A loaded, checked story. Indexes map ids to positions in the state's tuples."""
 
