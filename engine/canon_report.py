@@ -67,13 +67,14 @@ def _tp_rows(tps: tuple[TurningPointResult, ...]) -> list[list[str]]:
 
 def comparison_text(cmp: Comparison, width: int = 100) -> str:
     """The full comparison as text tables no wider than `width`."""
-    out = [
+    head = (
         f"Your run compared with the show — fidelity {_pct(cmp.fidelity)} "
         f"(turning points {_pct(cmp.turning_point_score)}, roster {_pct(cmp.roster_score)})"
-    ]
+    )
+    out = textwrap.wrap(head, width)
     if cmp.ending:
         same = " (the show's own ending)" if cmp.ending == cmp.show_ending else ""
-        out.append(f"Ending: {cmp.ending_title}{same}")
+        out += textwrap.wrap(f"Ending: {cmp.ending_title}{same}", width)
     out.append("")
     out.append(f"Turning points reached: {len(cmp.turning_points)}")
     out += _table(_tp_rows(cmp.turning_points), width)
