@@ -171,15 +171,16 @@ def _canon_log(story: Story) -> tuple[tuple[LogEntry, ...], tuple[tuple[str, str
     return tuple(final.log_entries()), tuple(final.steps())
 
 
-def _reference(states: Sequence[GameState], story: Story) -> GameState:
-    """The state the roster is compared at: the ending, or the last finished episode."""
+def _reference(states: Sequence[GameState], story: Story) -> tuple[GameState, int]:
+    """The state and episode the roster is compared at: the ending, or the end of the
+    last finished episode, or the start (episode 0) when none is finished yet."""
     last = states[-1]
-    if is_ending(story, last) or len(states) == 1:
-        return last
+    if is_ending(story, last):
+        return last, last.episode
     for before, after in zip(reversed(states[:-1]), reversed(states[1:]), strict=True):
         if after.episode != before.episode:
-            return before
-    return states[0]
+            return before, before.episode
+    return states[0], 0
 
 
 def _turning_points(story: Story, states: Sequence[GameState]) -> list[TurningPointResult]:
@@ -329,14 +330,16 @@ def _reachable_from(story: Story, start: str) -> frozenset[str]:
     return frozenset(seen)
 
 
-def _roster(story: Story, states: Sequence[GameState], reference: GameState) -> list[RosterRow]:
+def _roster(
+    story: Story, states: Sequence[GameState], reference: GameState, episode: int
+) -> list[RosterRow]:
     tracer = _Tracer(story, states) if len(states) > 1 else None
     rows = []
     for cid, char in zip(story.cast_ids, reference.roster, strict=True):
-        show = story.canon_status(cid, reference.episode)
+        show = story.canon_status(cid, episode) if episode else story.cast[cid].status
         causes: tuple[Cause, ...] = ()
         if char.status != show and tracer is not None:
-            causes = tracer.trace(cid, reference.turn, reference.episode)
+            causes = tracer.trace(cid, reference.turn, episode)
         rows.append(RosterRow(cid, story.cast[cid].name, char.status, show, causes))
     return rows
 
@@ -345,19 +348,19 @@ def compare_run(story: Story, states: Sequence[GameState]) -> Comparison:
     """Compare a run (states[0] initial, one state per step) with the show."""
     if not states:
         raise ValueError("a run has at least its initial state")
-    reference = _reference(states, story)
+    reference, episode = _reference(states, story)
     last = states[-1]
     ending_node: Node = story.nodes[last.node]
     ending = ending_node.ending
     return Comparison(
         story_id=story.id,
-        episode=reference.episode,
+        episode=episode,
         ending=ending.id if ending else None,
         ending_title=ending.title if ending else None,
         show_ending=story.canon_ending,
         steps=len(states) - 1,
         turning_points=tuple(_turning_points(story, states)),
-        roster=tuple(_roster(story, states, reference)),
+        roster=tuple(_roster(story, states, reference, episode)),
     )
 
 
@@ -370,8 +373,7 @@ def episode_summary(story: Story, states: Sequence[GameState], episode: int) -> 
             break
     run = states[: end + 1] if end is not None else states
     tps = tuple(tp for tp in _turning_points(story, run) if tp.episode == episode)
-    reference = run[-1]
-    rows = tuple(r for r in _roster(story, run, reference) if r.differs)
+    rows = tuple(r for r in _roster(story, run, run[-1], episode) if r.differs)
     return EpisodeSummary(episode, story.episode_title(episode), tps, rows)
 
 

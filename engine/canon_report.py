@@ -36,7 +36,7 @@ def _table(rows: list[list[str]], width: int) -> list[str]:
     if not rows:
         return []
     cols = len(rows[0])
-    widths = [max(len(r[i]) for r in rows) for i in range(cols)]
+    widths = [max(1, *(len(r[i]) for r in rows)) for i in range(cols)]
     gap = 2
     while sum(widths) + gap * (cols - 1) > width and max(widths) > 6:
         widest = widths.index(max(widths))
@@ -84,7 +84,8 @@ def comparison_text(cmp: Comparison, width: int = 100) -> str:
             f"In the show ({tp.id}): {tp.in_the_show}", width, subsequent_indent="  "
         )
     out.append("")
-    out.append(f"Roster at the end of episode {cmp.episode}:")
+    when = f"at the end of episode {cmp.episode}" if cmp.episode else "at the start"
+    out += textwrap.wrap(f"Roster {when} (the last episode you finished):", width)
     rows = [["character", "your run", "the show", ""]]
     rows += [[r.name, r.yours, r.show, "DIFFERENT" if r.differs else ""] for r in cmp.roster]
     out += _table(rows, width)
