@@ -68,11 +68,11 @@ def build_parser(chosen: str | None) -> _Parser:
 
 
 def _run(argv: list[str]) -> int:
-    chosen = next((a for a in argv if not a.startswith("-")), None)
     commands = _available()
-    parser = build_parser(chosen if chosen in commands else None)
     if not argv:
         argv = ["play"] if "play" in commands else ["--help"]
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(chosen if chosen in commands else None)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

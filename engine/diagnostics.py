@@ -125,11 +125,16 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    @property
+    def fix_text(self) -> str:
+        """The fix to print: this diagnostic's own, else its code's."""
+        return self.fix or CODES[self.code].fix
+
     def render(self) -> str:
         lines = [f"{self.pos}: {self.severity} {self.code}: {self.message}"]
         if self.suggestion:
             lines.append(f"  did you mean {self.suggestion}?")
-        lines.append(f"  fix: {self.fix or CODES[self.code].fix}")
+        lines.append(f"  fix: {self.fix_text}")
         return "\n".join(lines)
 
 

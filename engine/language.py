@@ -305,8 +305,7 @@ class _Compiler:
                         arg.offset,
                         did_you_mean(arg.value, allowed),
                     )
-        text_kinds = {"status", "place", "str"}
-        same = lk == rk or (lk in text_kinds and rk in text_kinds)
+        same = lk == rk or {lk, rk} in ({"status", "str"}, {"place", "str"})
         if not same:
             raise LanguageError(
                 "E041",

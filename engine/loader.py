@@ -8,6 +8,7 @@ graph. Parsers take text plus a name; only `_read` touches the disk.
 
 from __future__ import annotations
 
+import difflib
 import gc
 import hashlib
 import re
@@ -137,10 +138,22 @@ class _Loader:
     item_index: dict[str, int] = field(default_factory=dict)
     counter_index: dict[str, int] = field(default_factory=dict)
     _symbols: Symbols | None = None
+    sources: dict[str, bytes] = field(default_factory=dict)  # for exact error columns
+    # One diagnostic per cause: what a reported mistake would otherwise cascade into.
+    incomplete: bool = False  # a listed file could not be read: ids may live there
+    broken_nodes: set[str] = field(default_factory=set)  # a choice of theirs failed to build
+    hinted_targets: set[str] = field(default_factory=set)  # where broken gotos meant to go
 
     # --- reporting -----------------------------------------------------------------
-    def error(self, pos: Pos, code: str, message: str, suggestion: str | None = None) -> None:
-        self.diags.add(pos, code, message, suggestion=suggestion)
+    def error(
+        self,
+        pos: Pos,
+        code: str,
+        message: str,
+        suggestion: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.diags.add(pos, code, message, suggestion=suggestion, fix=fix)
 
     def shown(self, path: Path) -> str:
         try:
@@ -155,19 +168,31 @@ class _Loader:
             name = path.resolve().relative_to(self.base.resolve()).as_posix()
         except ValueError:
             name = path.name
-        return read_yaml(
-            path,
-            self.shown(path),
-            self.diags,
-            lambda data: self.digest.update(name.encode() + b"\0" + data + b"\0"),
-        )
+        shown = self.shown(path)
+
+        def seen(data: bytes) -> None:
+            self.digest.update(name.encode() + b"\0" + data + b"\0")
+            self.sources[shown] = data
+
+        return read_yaml(path, shown, self.diags, seen)
 
     @property
     def base(self) -> Path:
         return find_manifest(self.root).parent
 
-    def keys(self, m: YMap, allowed: dict[str, Any], required: Iterable[str], what: str) -> bool:
-        """Report unknown keys, missing keys and wrong types; True when usable."""
+    def keys(
+        self,
+        m: YMap,
+        allowed: dict[str, Any],
+        required: Iterable[str],
+        what: str,
+        where: Pos | None = None,
+    ) -> bool:
+        """Report unknown keys, missing keys and wrong types; True when usable.
+
+        `where` is where a missing key is reported: the owner's own key (a node's id)
+        reads better than the mapping's first key.
+        """
         ok = True
         for key, value in m.items():
             want = allowed.get(key)
@@ -188,7 +213,7 @@ class _Loader:
                 ok = False
         for key in required:
             if key not in m:
-                self.error(m.pos, "E011", f'{what} is missing "{key}"')
+                self.error(where or m.pos, "E011", f'{what} is missing "{key}"')
                 ok = False
         return ok
 
@@ -214,10 +239,8 @@ class _Loader:
         try:
             test, visits = compile_condition(value, self._symbols or self.symbols())
         except LanguageError as exc:
-            shift = 1 if owner.val_style.get(key) in ("'", '"') else 0
-            where = (
-                Pos(pos.path, pos.line, pos.col + shift + exc.offset) if "\n" not in value else pos
-            )
+            style = owner.val_style.get(key)
+            where = _locate(self.sources.get(pos.path, b""), pos, style, value, exc.offset)
             self.error(where, exc.code, exc.message, exc.suggestion)
             return None
         self.visits |= visits
@@ -373,6 +396,12 @@ class _Loader:
         return _File(shown, data, number, kind)
 
     def collect_nodes(self, part: _File) -> None:
+        extra = part.data.get("add_choices")
+        if isinstance(extra, YMap):
+            for node_id in extra:
+                self.extra_choices.setdefault(node_id, []).append(
+                    (extra, part, extra.key_pos[node_id])
+                )
         nodes = part.data.get("nodes")
         if not isinstance(nodes, YMap):
             return
@@ -390,16 +419,12 @@ class _Loader:
                 self.error(nodes.at(node_id), "E012", f"node {node_id}: must be a mapping")
                 continue
             self.raw_nodes[node_id] = (body, part, pos)
-        extra = part.data.get("add_choices")
-        if isinstance(extra, YMap):
-            for node_id in extra:
-                self.extra_choices.setdefault(node_id, []).append(
-                    (extra, part, extra.key_pos[node_id])
-                )
 
     # --- nodes -----------------------------------------------------------------------
     def build_text(self, body: YMap, node_id: str) -> str | tuple[TextPiece, ...]:
         text = body.get("text", "")
+        if not isinstance(text, str | YList):
+            return ""  # keys() has reported the wrong type
         if isinstance(text, str):
             if not text.strip() and "text" in body:
                 self.error(body.at("text"), "E013", f"node {node_id}: the text is empty")
@@ -422,6 +447,9 @@ class _Loader:
             self.error(pos, "E012", "a choice is a mapping with id, text and goto")
             return None
         if not self.keys(raw, _CHOICE_KEYS, ("id", "text", "goto"), "a choice"):
+            self.broken_nodes.add(node_id)
+            if isinstance(raw.get("goto"), str):
+                self.hinted_targets.add(raw["goto"])
             return None
         if not _NODE_ID.match(raw["id"]):
             self.error(
@@ -431,7 +459,9 @@ class _Loader:
             )
             return None
         goto = raw["goto"]
-        if goto != RESUME and goto not in self.raw_nodes:
+        if goto != RESUME and goto not in self.raw_nodes and not self.incomplete:
+            close = difflib.get_close_matches(goto, list(self.raw_nodes), n=1, cutoff=0.6)
+            self.hinted_targets.update(close)
             self.error(
                 raw.at("goto"),
                 "E030",
@@ -474,7 +504,7 @@ class _Loader:
         return tuple(choices)
 
     def build_node(self, node_id: str, body: YMap, part: _File, pos: Pos) -> Node:
-        self.keys(body, _NODE_KEYS, ("text",), f"node {node_id}")
+        self.keys(body, _NODE_KEYS, ("text",), f"node {node_id}", where=pos)
         text = self.build_text(body, node_id)
         choices = self.build_choices(body, node_id)
         effects = compile_effects(self, body["do"], body, "do") if "do" in body else ()
@@ -559,10 +589,18 @@ class _Loader:
                     continue
                 path = base / rel
                 if not path.is_file():
-                    self.error(pos, "E002", f'episode file "{rel}" does not exist')
+                    self.error(
+                        pos,
+                        "E002",
+                        f'episode file "{rel}" does not exist',
+                        fix="create the file, or correct or remove this entry of episodes:",
+                    )
+                    self.incomplete = True
                     continue
                 part = self.load_part(path, pos, "episode")
-                if part is not None:
+                if part is None:
+                    self.incomplete = True
+                else:
                     parts.append(part)
         for path in _branch_files(base, branch_paths):
             part = self.load_part(path, Pos(self.shown(path), 1, 1), "branch")
@@ -573,15 +611,21 @@ class _Loader:
     def assemble(self, manifest: YMap, nodes: dict[str, Node]) -> Story:
         raw_infection = manifest.get("infection")
         infection = raw_infection if isinstance(raw_infection, YMap) else _empty_map(manifest)
-        if infection:
-            self.keys(infection, {"incubation": int, "on_turn": str}, (), "infection")
+        if infection and not self.keys(
+            infection, {"incubation": int, "on_turn": str}, (), "infection"
+        ):
+            infection = _empty_map(manifest)  # the wrong types are reported; use defaults
+        incubation = infection.get("incubation", 3)
+        if incubation < 1:
+            self.error(infection.at("incubation"), "E013", "incubation must be 1 or more turns")
+            incubation = 3
         start = manifest.get("start", "")
         canon_roster, canon_ending = validate.canon_section(self, manifest)
         story = Story(
             id=str(manifest.get("id", "")),
             title=str(manifest.get("title", manifest.get("id", ""))),
             start=start if isinstance(start, str) else "",
-            incubation=int(infection.get("incubation", 3)),
+            incubation=incubation,
             on_turn=infection.get("on_turn"),
             cast=self.cast,
             items=self.items,
@@ -604,6 +648,49 @@ class _Loader:
         )
         validate.check_graph(self, story, manifest, infection)
         return story
+
+
+def _locate(source: bytes, pos: Pos, style: str | None, value: str, offset: int) -> Pos:
+    """The file position of character `offset` of a scalar `value` that starts at `pos`.
+
+    Follows the source text, so a condition folded over several lines (a plain, quoted
+    or block scalar) still points at the offending character. Falls back to the start
+    of the scalar when the text cannot be followed.
+    """
+    lines = source.decode("utf-8", "replace").splitlines() or [""]
+    row, col = pos.line - 1, pos.col - 1
+    if style in ("'", '"'):
+        col += 1
+    elif style in ("|", ">"):
+        row += 1
+        col = len(lines[row]) - len(lines[row].lstrip()) if row < len(lines) else 0
+
+    def next_line() -> tuple[int, int]:
+        if row + 1 >= len(lines):
+            return row, col
+        text = lines[row + 1]
+        return row + 1, len(text) - len(text.lstrip())
+
+    for char in value[:offset]:
+        if row >= len(lines):
+            return pos
+        here = lines[row][col] if col < len(lines[row]) else "\n"
+        while here in " \t" and char not in " \t":
+            col += 1
+            here = lines[row][col] if col < len(lines[row]) else "\n"
+        if here == "\n" and char in " \n":
+            row, col = next_line()
+        elif here == char:
+            col += 1
+        else:
+            return pos
+    if row < len(lines) and col >= len(lines[row].rstrip()):
+        row, col = next_line()
+    if row < len(lines):
+        text = lines[row]
+        while col < len(text) and text[col] in " \t":
+            col += 1
+    return Pos(pos.path, row + 1, col + 1)
 
 
 def _empty_map(near: YMap) -> YMap:

@@ -87,6 +87,7 @@ class _Builder:
         "roster",
         "story",
         "turn",
+        "turned_before",
         "visited",
     )
 
@@ -101,6 +102,7 @@ class _Builder:
         self.visited = state.visited
         self.rng = state.rng
         self.just_turned: tuple[int, ...] = ()
+        self.turned_before = state.just_turned
         self.log: Trail = state.log
         self.events: list[Event] = []
         self.node = state.node
@@ -151,7 +153,11 @@ class _Builder:
 
     # --- characters ---
     def targets(self, who: int) -> tuple[int, ...]:
-        return self.just_turned if who == -1 else (who,)
+        """`$turned` (-1) means whoever turned on this step or the step before: the
+        interrupt node's own `do:` runs on the step they turned, its choices on the next."""
+        if who != -1:
+            return (who,)
+        return tuple(dict.fromkeys(self.turned_before + self.just_turned))
 
     def bite(self, who: int, turns: int | None, hidden: bool) -> None:
         for i in self.targets(who):
@@ -220,6 +226,26 @@ class _Builder:
                 else:
                     self.roster[i] = char._replace(turns_left=char.turns_left - 1)
         return turned
+
+
+def apply_start_effects(story: Story, state: GameState) -> GameState:
+    """The state after the start node's own `do:` effects (logged at turn 0)."""
+    node = story.nodes[state.node]
+    if not node.effects:
+        return state
+    b = _Builder(story, state)
+    b.turn, b.node, b.choice = state.turn, node.id, None
+    for effect in node.effects:
+        effect.apply(b)
+    return state._replace(
+        roster=tuple(b.roster),
+        inventory=tuple(b.inventory),
+        flags=frozenset(b.flags),
+        counters=tuple(b.counters),
+        rng=b.rng,
+        just_turned=b.just_turned,
+        log=b.log,
+    )
 
 
 def _find_choice(story: Story, state: GameState, choice_id: str) -> tuple[Node, Choice]:

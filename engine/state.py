@@ -111,7 +111,7 @@ def initial_state(story: Story, seed: int = 0) -> GameState:
         )
         for c in story.cast.values()
     )
-    return GameState(
+    state = GameState(
         node=story.start,
         turn=0,
         episode=start.episode or 1,
@@ -126,6 +126,11 @@ def initial_state(story: Story, seed: int = 0) -> GameState:
         log=None,
         path=None,
     )
+    # The start node's `do:` is applied by the rules, which import this module; the
+    # import is here to keep the dependency pointing down at load time.
+    from .rules import apply_start_effects
+
+    return apply_start_effects(story, state)
 
 
 def _incubation(story: Story, character: str) -> int:

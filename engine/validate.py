@@ -10,6 +10,7 @@ Reports through the loader's diagnostics; never raises for an author's mistake.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Pos, did_you_mean
@@ -76,9 +77,9 @@ def _timeline(loader: _Loader, who: str, entries: YMap) -> tuple[tuple[int, str]
     return tuple(sorted(out))
 
 
-def reachable_nodes(story: Story) -> set[str]:
+def reachable_nodes(story: Story, extra_roots: Iterable[str] = ()) -> set[str]:
     """Nodes some goto chain reaches from the start or an on_turn node (ignoring `if:`)."""
-    roots = [story.start, story.on_turn, *(c.on_turn for c in story.cast.values())]
+    roots = [story.start, story.on_turn, *(c.on_turn for c in story.cast.values()), *extra_roots]
     seen: set[str] = set()
     queue = deque(r for r in roots if r and r in story.nodes)
     while queue:
@@ -94,10 +95,13 @@ def reachable_nodes(story: Story) -> set[str]:
 
 def check_graph(loader: _Loader, story: Story, manifest: YMap, infection: YMap) -> None:
     """Every check that needs the whole node graph; see the module docstring."""
-    _check_roots(loader, story, manifest, infection)
     _check_unique(loader, story)
     for node in story.nodes.values():
-        _check_node(loader, node)
+        if node.id not in loader.broken_nodes:
+            _check_node(loader, node)
+    if loader.incomplete:
+        return  # a file that could not be read may hold the missing ids: say nothing more
+    _check_roots(loader, story, manifest, infection)
     if story.start in story.nodes:
         _check_reachability(loader, story)
     if story.canon_ending is not None:
@@ -167,8 +171,9 @@ def _check_node(loader: _Loader, node: Node) -> None:
 
 
 def _check_reachability(loader: _Loader, story: Story) -> None:
-    reached = reachable_nodes(story)
+    reached = reachable_nodes(story, loader.hinted_targets)
     targets = {c.goto for n in story.nodes.values() for c in n.choices if c.goto != RESUME}
+    targets |= loader.hinted_targets
     for node in story.nodes.values():
         if node.id in reached:
             continue

@@ -31,6 +31,8 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
 }
 
 
@@ -70,12 +72,37 @@ class _Converter:
     def pos(self, node: yaml.Node) -> Pos:
         return Pos(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
 
+    def check_size(self, root: yaml.Node) -> None:
+        """Refuse before converting when aliases would expand past MAX_VALUES.
+
+        Sizes are computed once per distinct node (aliases share nodes), so a
+        billion-laughs file is rejected in time proportional to its text.
+        """
+        sizes: dict[int, int] = {}
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if id(node) in sizes:
+                continue
+            children = _children(node)
+            if not done and any(id(c) not in sizes for c in children):
+                stack.append((node, True))
+                stack.extend((c, False) for c in children if id(c) not in sizes)
+                continue
+            sizes[id(node)] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            if sizes[id(node)] > MAX_VALUES:
+                raise _TooBig(
+                    self.pos(node), f"the file expands to more than {MAX_VALUES:,} values"
+                )
+
     def convert(self, node: yaml.Node, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
             raise _TooBig(self.pos(node), f"the file expands to more than {MAX_VALUES:,} values")
         if depth > MAX_DEPTH:
             raise _TooBig(self.pos(node), f"the data is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+            self.diags.add(self.pos(node), "E007", f'unsupported YAML tag "{node.tag}"')
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -97,7 +124,8 @@ class _Converter:
                 "E007",
                 f'unsupported YAML tag "{node.tag}"',
             )
-            return str(node.value)
+            # Keep a non-empty placeholder so the tag is the only thing reported.
+            return str(node.value) or "(unsupported tag)"
         try:
             return _scalars.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError):
@@ -143,6 +171,14 @@ class _Converter:
                     out.val_style[key] = merged.val_style.get(key)
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _decode(data: bytes, path: str, diags: Diagnostics) -> str | None:
     if b"\x00" in data[:8192]:
         diags.add(Pos(path, 1, 1), "E003", "the file is binary, not YAML text")
@@ -186,7 +222,9 @@ def parse_text(text: str, path: str, diags: Diagnostics) -> Any:
             diags.add(Pos(path, 1, 1), "E006", "the file holds no YAML document")
             return None
         try:
-            return _Converter(path, diags).convert(node, 0)
+            converter = _Converter(path, diags)
+            converter.check_size(node)
+            return converter.convert(node, 0)
         except _TooBig as exc:
             diags.add(exc.pos, "E005", exc.message)
             return None

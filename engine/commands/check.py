@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
                     "severity": d.severity,
                     "message": d.message,
                     "suggestion": d.suggestion,
-                    "fix": d.fix,
+                    "fix": d.fix_text,
                 }
                 for d in diagnostics
             ],

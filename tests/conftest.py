@@ -1,0 +1,55 @@
+"""Shared pytest fixtures: fixture-story paths, loaded example stories, the CLI in-process.
+
+Only fixtures live here; helpers a single test file needs stay in that file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from engine.cli import main
+from engine.loader import load_story
+from engine.model import Story
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLE = FIXTURES / "example"
+BROKEN = FIXTURES / "broken"
+
+
+class CliResult(NamedTuple):
+    """What a user sees from one `hyosan` run: exit code, standard output and error."""
+
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The folder of fixture stories (tests/fixtures)."""
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def example_story() -> Story:
+    """The example story (every feature of the format, plus its branch file)."""
+    return load_story(EXAMPLE)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run `hyosan ARGS...` in-process; argparse's SystemExit counts as the exit code."""
+
+    def run(*argv: str) -> CliResult:
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
