@@ -1,0 +1,92 @@
+"""Format migrations: one function per version step, applied in order when a save is read.
+
+Format 1 is the first real format, so these tests drive the machinery with a synthetic
+format 0 (steps written as "node/choice" strings, the story under `story_id`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine import saves
+from engine.saves import SavedStep, SaveError, migrate, parse_save, register_migration
+
+DIGEST = "0123456789abcdef"
+
+FORMAT_0 = f"""\
+format: 0
+story_id: saves-story
+fingerprint: "0011223344556677"
+seed: 5
+created: "2024-05-01T12:00:00Z"
+steps:
+  - a.hall/classroom {DIGEST}
+  - a.classroom/back {DIGEST}
+"""
+
+
+def zero_to_one(data: dict[str, Any]) -> dict[str, Any]:
+    """The synthetic step: rename story_id, split the step strings, add the new keys."""
+    data["story"] = data.pop("story_id")
+    steps = []
+    for text in data["steps"]:
+        where, digest = text.split()
+        node, choice = where.split("/")
+        steps.append({"node": node, "choice": choice, "digest": digest})
+    data["steps"] = steps
+    data.update(slot=None, updated=data["created"], episode=1, survivors=0, ending=None)
+    data["end"] = len(steps)
+    return data
+
+
+SYNTHETIC = {0: zero_to_one}
+
+
+def test_format_0_save_is_migrated_to_format_1_when_read() -> None:
+    save = parse_save(FORMAT_0, "old.yaml", migrations=SYNTHETIC, minimum=0)
+    assert save.format == 1
+    assert (save.story_id, save.seed, save.updated) == ("saves-story", 5, "2024-05-01T12:00:00Z")
+    assert save.steps == (
+        SavedStep("a.hall", "classroom", DIGEST),
+        SavedStep("a.classroom", "back", DIGEST),
+    )
+
+
+def test_migrations_run_one_version_step_at_a_time_in_order() -> None:
+    seen: list[int] = []
+
+    def step(version: int) -> Any:
+        def run(data: dict[str, Any]) -> dict[str, Any]:
+            assert data["format"] == version
+            seen.append(version)
+            return data
+
+        return run
+
+    chain = {0: step(0), 1: step(1), 2: step(2)}
+    out = migrate({"format": 0}, "x.yaml", migrations=chain, minimum=0, current=3)
+    assert seen == [0, 1, 2] and out["format"] == 3
+
+
+def test_a_missing_migration_step_is_reported() -> None:
+    with pytest.raises(SaveError, match="no migration from save format 1 to 2"):
+        migrate({"format": 0}, "x.yaml", migrations={0: dict}, minimum=0, current=2)
+
+
+def test_without_the_migration_format_0_is_too_old_to_read() -> None:
+    with pytest.raises(SaveError, match=r"x\.yaml: save format 0 is older .*\(format 1\)"):
+        parse_save(FORMAT_0, "x.yaml")
+
+
+def test_register_migration_adds_to_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(saves, "MIGRATIONS", {})
+    register_migration(0)(zero_to_one)
+    registry = saves.MIGRATIONS
+    assert registry == {0: zero_to_one}
+    assert parse_save(FORMAT_0, "x.yaml", minimum=0).format == 1
+
+
+def test_the_shipped_registry_is_empty_while_format_1_is_the_only_format() -> None:
+    assert saves.FORMAT_VERSION == saves.MIN_FORMAT_VERSION == 1
+    assert saves.MIGRATIONS == {}
