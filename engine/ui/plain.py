@@ -1,0 +1,160 @@
+"""The line-mode front end: for pipes, scripts, screen readers, CI and NO_COLOR.
+
+Owns: printing scenes, numbered menus and replies as plain lines (never an escape code)
+and reading one line of input at a time. Input and output are any text streams, so tests
+drive it with io.StringIO. End of input, a second Ctrl-C or `Hangup` (SIGTERM/SIGHUP,
+raised by the caller's signal handler) save the run and end with the line to resume.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from . import screen
+from .commands import Game, Reply
+
+__all__ = ["Hangup", "PlainUI"]
+
+
+class Hangup(Exception):
+    """The terminal went away or the process was asked to stop: save and leave."""
+
+
+class PlainUI:
+    """Play `game` reading lines from `input` and writing lines to `output`.
+
+    width: wrap prose at this many columns (0: one line per paragraph, best for screen
+    readers and scripts). echo: repeat each line read after the prompt, so a transcript
+    of piped input reads like a session.
+    """
+
+    def __init__(
+        self, game: Game, input: TextIO, output: TextIO, width: int = 0, echo: bool = False
+    ) -> None:
+        self.game = game
+        self.input = input
+        self.output = output
+        self.width = width
+        game.width = width or 100
+        self.echo = echo
+
+    def run(self, notices: tuple[str, ...] = ()) -> int:
+        """Play until the player quits or input ends; return the exit code (0)."""
+        try:
+            for notice in notices:
+                self.say(notice)
+            self.show(first=True)
+            self._loop()
+        except Hangup:
+            pass
+        self._leave()
+        return 0
+
+    def _loop(self) -> None:
+        interrupted = False
+        while True:
+            try:
+                line = self._read()
+            except KeyboardInterrupt:
+                if interrupted:
+                    return
+                interrupted = True
+                self.say("\nPress Ctrl-C again to quit (your run is saved), or go on.")
+                continue
+            interrupted = False
+            if line is None:
+                return
+            reply = self.game.handle(line)
+            if reply.quit:
+                return
+            self.answer(reply)
+
+    def _read(self) -> str | None:
+        self.output.write("> ")
+        self.output.flush()
+        line = self.input.readline()
+        if not line:
+            self.output.write("\n")
+            return None
+        if self.echo:
+            self.output.write(line if line.endswith("\n") else line + "\n")
+        return line.rstrip("\r\n")
+
+    def _leave(self) -> None:
+        lines = self.game.finish()
+        try:
+            for line in lines:
+                self.say(line)
+            self.output.flush()
+        except (OSError, ValueError):  # the terminal is gone; the save is what matters
+            pass
+
+    # --- output ---
+    def say(self, text: str = "") -> None:
+        self.output.write(text + "\n")
+
+    def answer(self, reply: Reply) -> None:
+        if reply.title or reply.panel:
+            self.say()
+            if reply.title:
+                self.say(reply.title)
+            self.say(reply.panel)
+        if reply.moved:
+            self.show()
+        elif reply.menu:
+            self.show_menu()
+        if reply.message:
+            self.say(reply.message)
+        self.output.flush()
+
+    def show(self, first: bool = False) -> None:
+        """The scene (or the start offer), the status line and the menu."""
+        game = self.game
+        if game.offer is None:
+            self.show_scene(game.scene(first_shown=first))
+        else:
+            story = game.session.story
+            self.say(f"{story.title}")
+        self.show_menu()
+        self.output.flush()
+
+    def show_scene(self, scene: screen.Scene) -> None:
+        session = self.game.session
+        self.say()
+        for notice in scene.notices:
+            self.say(f"* {notice}")
+        if scene.notices:
+            self.say()
+        if scene.recap is not None:
+            for line in screen.recap_lines(scene.recap, self.width or 100):
+                self.say(line)
+            self.say()
+        if scene.title_card:
+            self.say(scene.title_card)
+            self.say()
+        for line in screen.wrap_prose(scene.text, self.width):
+            self.say(line)
+        if scene.ending_title:
+            self.say()
+            self.say(f"THE END · {scene.ending_title}")
+            self.say()
+            for line in screen.ending_text(session.story, session.states).splitlines():
+                self.say(line)
+        self.say()
+        self.say(self.status_line())
+
+    def status_line(self) -> str:
+        session = self.game.session
+        parts = screen.status_fragments(session.story, session.state)
+        text = "".join("; " if style == "class:status.sep" else t for style, t in parts)
+        return "Status: " + text
+
+    def show_menu(self) -> None:
+        game = self.game
+        title = game.menu_title()
+        if title:
+            self.say(title)
+        items = game.menu()
+        for number, item in enumerate(items, start=1):
+            self.say(f"  {number}. {item.label}")
+        self.say(game.hint())

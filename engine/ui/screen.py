@@ -1,0 +1,392 @@
+"""What the front ends show, as plain data: wrapped prose, title cards, the status bar,
+the roster, the inventory, the ending screen and save descriptions.
+
+Owns: turning a story and a run's states into text and styled fragments. Fragments are
+`(style, text)` pairs — the shape prompt_toolkit draws — but nothing here imports it or
+writes anywhere; the plain front end joins the texts and drops the styles. Hidden bites
+(`CharState.hidden`) are never shown: a character with one looks healthy until revealed.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..canon import EpisodeSummary, compare_run, episode_summary
+from ..canon_report import episode_chart
+from ..model import Story
+from ..rules import render_text, survivors
+from ..state import CharState, GameState, LogEntry
+
+__all__ = [
+    "Fragment",
+    "Scene",
+    "describe_save",
+    "ending_text",
+    "flow",
+    "inventory_text",
+    "relative_time",
+    "roster_text",
+    "scene",
+    "short_name",
+    "status_fragments",
+    "title_card",
+    "visible_status",
+    "wrap_prose",
+]
+
+Fragment = tuple[str, str]
+
+_WHERE = {"group": "with the group", "separated": "separated", "elsewhere": "elsewhere"}
+_STATUS_KINDS = frozenset({"bitten", "turned", "died", "move", "reveal"})
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The current node as the player meets it."""
+
+    title_card: str | None
+    notices: tuple[str, ...]
+    text: str
+    ending_title: str | None
+    recap: EpisodeSummary | None = None  # the episode just finished, compared with the show
+
+
+def title_card(story: Story, episode: int) -> str:
+    """ "EPISODE 5 · The Broadcasting Room" (a title that repeats "Episode 5" drops it)."""
+    title = story.episode_title(episode)
+    prefix = f"episode {episode}"
+    if title.lower().startswith(prefix):
+        title = title[len(prefix) :].lstrip(" —–-:·") or title
+    return f"EPISODE {episode} · {title}"
+
+
+def visible_status(char: CharState) -> str:
+    """The status the player may know: a hidden bite looks healthy."""
+    return "healthy" if char.status == "bitten" and char.hidden else char.status
+
+
+def short_name(name: str) -> str:
+    """A name short enough for the status bar: "Nam On-jo" -> "On-jo"."""
+    if "(" in name and name.endswith(")"):
+        return name[name.index("(") + 1 : -1]
+    words = name.split()
+    if len(words) == 2 and "-" in words[1] and words[1][0].isupper():
+        return words[1]
+    return name
+
+
+def wrap_prose(text: str, width: int) -> list[str]:
+    """Paragraphs (split at blank lines) re-flowed to `width`; a blank line between them.
+
+    Width 0 or less keeps each paragraph on one line (for screen readers and pipes).
+    """
+    lines: list[str] = []
+    for paragraph in _paragraphs(text):
+        if lines:
+            lines.append("")
+        if width > 0:
+            lines.extend(textwrap.wrap(paragraph, width, break_on_hyphens=False) or [""])
+        else:
+            lines.append(paragraph)
+    return lines
+
+
+def _paragraphs(text: str) -> list[str]:
+    blocks, current = [], []
+    for line in text.splitlines():
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            blocks.append(" ".join(current))
+            current = []
+    if current:
+        blocks.append(" ".join(current))
+    return blocks
+
+
+def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) -> Scene:
+    """The scene at the last state; a title card when it entered a new episode."""
+    state = states[-1]
+    node = story.nodes[state.node]
+    entered = len(states) == 1 or states[-2].episode != state.episode
+    card = title_card(story, state.episode) if entered or first_shown else None
+    notices = tuple(_notices(story, states[-2], state)) if len(states) > 1 else ()
+    ending = node.ending.title if node.ending else None
+    recap = None
+    if len(states) > 1 and states[-2].episode != state.episode:
+        recap = episode_summary(story, states[:-1], states[-2].episode)
+    return Scene(card, notices, render_text(node, state), ending, recap)
+
+
+def recap_lines(recap: EpisodeSummary, width: int) -> list[str]:
+    """The end-of-episode card: turning points against the show, who differs."""
+    return episode_chart(recap, width).splitlines()
+
+
+def _notices(story: Story, before: GameState, after: GameState) -> list[str]:
+    """What changed in the last step that the player can see."""
+    out = []
+    for cid, old, new in zip(story.cast_ids, before.roster, after.roster, strict=True):
+        name = story.cast[cid].name
+        was, now = visible_status(old), visible_status(new)
+        if was != now:
+            out.append(
+                _STATUS_NOTICE.get(now, "{name} is now {status}.").format(name=name, status=now)
+            )
+        elif old.place != new.place and new.is_alive:
+            out.append(_PLACE_NOTICE[new.place].format(name=name))
+    for iid, old_count, new_count in zip(
+        story.item_ids, before.inventory, after.inventory, strict=True
+    ):
+        if new_count != old_count:
+            out.append(_item_notice(story.items[iid].name, new_count - old_count))
+    return out
+
+
+_STATUS_NOTICE = {
+    "bitten": "{name} has been bitten.",
+    "zombie": "{name} has turned.",
+    "hombie": "{name} has turned into a hombie: infected, but still in control.",
+    "dead": "{name} is dead.",
+    "healthy": "{name} is well again.",
+}
+_PLACE_NOTICE = {
+    "group": "{name} is with the group.",
+    "separated": "{name} is separated from the group.",
+    "elsewhere": "{name} has left the group.",
+}
+
+
+def _item_notice(name: str, delta: int) -> str:
+    count = f" ×{abs(delta)}" if abs(delta) > 1 else ""
+    return f"Picked up: {name}{count}." if delta > 0 else f"Lost: {name}{count}."
+
+
+# --- the status bar ---
+
+
+def inventory_names(story: Story, state: GameState) -> list[str]:
+    return [
+        story.items[iid].name + (f" ×{count}" if count > 1 else "")
+        for iid, count in zip(story.item_ids, state.inventory, strict=True)
+        if count > 0
+    ]
+
+
+def status_fragments(story: Story, state: GameState) -> list[Fragment]:
+    """The status bar as atomic fragments, ready for `flow`.
+
+    Episode and turn; who is with the group (alive / with the group); who is bitten
+    (visible bites only) or a hombie; the inventory.
+    """
+    sep: Fragment = ("class:status.sep", "  │  ")
+    out: list[Fragment] = [("class:status.episode", f"Episode {state.episode}")]
+    out.append(("class:status.turn", f" · Turn {state.turn}"))
+    group = [i for i, c in enumerate(state.roster) if c.place == "group"]
+    alive = [i for i in group if state.roster[i].is_alive]
+    out += [sep, ("class:status.label", f"Group {survivors(state)}/{len(group)}:")]
+    out += _names(story, alive, "class:status.name")
+    bitten = [i for i, c in enumerate(state.roster) if visible_status(c) == "bitten"]
+    hombies = [i for i, c in enumerate(state.roster) if c.status == "hombie"]
+    if bitten:
+        out += [sep, ("class:status.bitten", "Bitten:")]
+        out += _names(story, bitten, "class:status.bitten")
+    if hombies:
+        out += [sep, ("class:status.hombie", "Hombie:")]
+        out += _names(story, hombies, "class:status.hombie")
+    items = inventory_names(story, state)
+    out += [sep, ("class:status.label", "Inventory:")]
+    out += _comma_list(items or ["nothing"], "class:status.item")
+    return out
+
+
+def _names(story: Story, indexes: list[int], style: str) -> list[Fragment]:
+    names = [short_name(story.cast[story.cast_ids[i]].name) for i in indexes]
+    return _comma_list(names or ["nobody"], style)
+
+
+def _comma_list(words: list[str], style: str) -> list[Fragment]:
+    last = len(words) - 1
+    return [(style, f" {word}{',' if i < last else ''}") for i, word in enumerate(words)]
+
+
+def flow(fragments: Sequence[Fragment], width: int) -> list[list[Fragment]]:
+    """Lay atomic fragments out in lines of at most `width` columns (never splitting one)."""
+    lines: list[list[Fragment]] = [[]]
+    used = 0
+    for style, text in fragments:
+        if used and width > 0 and used + len(text) > width:
+            lines.append([])
+            text, used = text.lstrip(), 0
+        lines[-1].append((style, text))
+        used += len(text)
+    return lines
+
+
+# --- roster, inventory ---
+
+
+def roster_text(story: Story, states: Sequence[GameState]) -> str:
+    """Every tracked character: status, where, since when (turn/episode) and how."""
+    state = states[-1]
+    causes = _latest_causes(state)
+    rows = []
+    for cid, char in zip(story.cast_ids, state.roster, strict=True):
+        status = visible_status(char)
+        if status == "bitten":
+            status = f"bitten (turns in {char.turns_left})"
+        entry = causes.get((cid, char.hidden))
+        rows.append((story.cast[cid].name, status, _WHERE[char.place], _since(states, entry)))
+        rows.append(("", "", "", _how(story, state, entry)))
+    widths = [max(len(row[i]) for row in rows if row[0]) for i in range(3)]
+    lines = []
+    for name, status, where, rest in rows:
+        if name:
+            cells = [name.ljust(widths[0]), status.ljust(widths[1]), where.ljust(widths[2]), rest]
+            lines.append("  ".join(cells).rstrip())
+        elif rest:
+            lines.append(rest)
+    return "\n".join(lines)
+
+
+def _latest_causes(state: GameState) -> dict[tuple[str, bool], LogEntry]:
+    """Per (character, bite hidden?): the latest log entry the player may see."""
+    causes: dict[tuple[str, bool], LogEntry] = {}
+    for entry in state.log_entries():
+        if entry.kind not in _STATUS_KINDS:
+            continue
+        causes[(entry.subject, False)] = entry
+        if not (entry.kind == "bitten" and entry.detail.endswith("(hidden)")):
+            causes[(entry.subject, True)] = entry
+    return causes
+
+
+def _since(states: Sequence[GameState], entry: LogEntry | None) -> str:
+    if entry is None:
+        return "since the start"
+    episode = states[entry.turn].episode if entry.turn < len(states) else states[-1].episode
+    return f"since turn {entry.turn} (episode {episode})"
+
+
+_VERBS = {
+    "bitten": "bitten",
+    "turned": "turned",
+    "died": "died",
+    "reveal": "the bite was found",
+    "move": "moved",
+}
+
+
+def _how(story: Story, state: GameState, entry: LogEntry | None) -> str:
+    if entry is None:
+        return ""
+    what = _VERBS.get(entry.kind, entry.kind)
+    if entry.kind == "move":
+        what = _WHERE.get(entry.detail, entry.detail)
+    elif entry.kind == "turned":
+        what = f"turned {entry.detail}"
+    return f"    ↳ {what}, after “{_cause_choice(story, state, entry)}”"
+
+
+def _cause_choice(story: Story, state: GameState, entry: LogEntry) -> str:
+    node_id, choice_id = entry.node, entry.choice
+    steps = state.steps()
+    if choice_id is None and 0 < entry.turn <= len(steps):
+        node_id, choice_id = steps[entry.turn - 1]
+    node = story.nodes.get(node_id)
+    choice = node.choice_map.get(choice_id or "") if node else None
+    return choice.text.strip() if choice else f"{node_id}"
+
+
+def inventory_text(story: Story, state: GameState) -> str:
+    rows = [
+        f"{story.items[iid].name}{f' ×{count}' if count > 1 else ''}"
+        + (f" — {story.items[iid].description}" if story.items[iid].description else "")
+        for iid, count in zip(story.item_ids, state.inventory, strict=True)
+        if count > 0
+    ]
+    return "\n".join(rows) if rows else "The group carries nothing."
+
+
+# --- the ending ---
+
+
+def ending_text(story: Story, states: Sequence[GameState]) -> str:
+    """The ending screen below the title: summary, the final roster, the path."""
+    state = states[-1]
+    node = story.nodes[state.node]
+    parts = []
+    if node.ending and node.ending.summary:
+        parts.append(node.ending.summary.strip())
+    alive = survivors(state)
+    parts.append(f"Turn {state.turn}, episode {state.episode}. {alive} alive with the group.")
+    parts.append("WHO MADE IT\n" + roster_text(story, states))
+    parts.append("YOUR PATH\n" + path_summary(story, state))
+    parts.append("COMPARED WITH THE SHOW\n" + _comparison_summary(story, states))
+    return "\n\n".join(parts)
+
+
+def _comparison_summary(story: Story, states: Sequence[GameState]) -> str:
+    cmp = compare_run(story, states)
+    lines = [
+        f"  Fidelity {cmp.fidelity * 100:.0f}%: turning points "
+        f"{cmp.turning_point_score * 100:.0f}%, roster {cmp.roster_score * 100:.0f}%."
+    ]
+    lines += [f"  {row.explain()}" for row in cmp.roster if row.differs]
+    if len(lines) == 1:
+        lines.append("  Everyone ended where the show left them.")
+    lines.append("  (hyosan compare autosave shows the full tables.)")
+    return "\n".join(lines)
+
+
+def path_summary(story: Story, state: GameState) -> str:
+    """Every turning point met, the choice taken there, and whether the show agreed."""
+    lines = []
+    for turn, (node_id, choice_id) in enumerate(state.steps(), start=1):
+        node = story.nodes.get(node_id)
+        if node is None or node.turning_point is None:
+            continue
+        point = node.turning_point
+        taken = node.choice_map.get(choice_id)
+        taken_text = taken.text.strip() if taken else choice_id
+        if point.canon == choice_id:
+            verdict = "as in the show"
+        else:
+            canon = node.choice_map.get(point.canon)
+            verdict = f"the show: {canon.text.strip() if canon else point.canon}"
+        lines.append(f"  Turn {turn} · {point.title}: {taken_text} ({verdict})")
+    return "\n".join(lines) if lines else "  (no turning points on this path)"
+
+
+# --- saves ---
+
+
+def relative_time(stamp: str, now: datetime | None = None) -> str:
+    """ "12 minutes ago" for an ISO time; the text itself when it is not one."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return stamp
+
+
+def describe_save(save: object, now: datetime | None = None) -> str:
+    """ "Episode 5 · 9 alive · 12 minutes ago" (or "ended: <title>") for a SaveFile."""
+    episode = getattr(save, "episode", "?")
+    alive = getattr(save, "survivors", "?")
+    ending = getattr(save, "ending", None)
+    when = relative_time(str(getattr(save, "updated", "")), now)
+    middle = f"ended: {ending}" if ending else f"{alive} alive"
+    return f"Episode {episode} · {middle} · {when}"

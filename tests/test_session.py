@@ -1,0 +1,138 @@
+"""A play session: choosing, undo and redo, the autosave, saving to and loading slots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.loader import load_story
+from engine.model import Story
+from engine.rules import ChoiceError
+from engine.saves import SaveError, read_save
+from engine.session import Session
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "play_basic"
+
+
+@pytest.fixture(scope="module")
+def story() -> Story:
+    return load_story(FIXTURE)
+
+
+def test_each_choice_is_autosaved_with_every_step(story: Story, tmp_path: Path) -> None:
+    session = Session(story, 7, tmp_path)
+    session.choose("office")
+    session.choose("bar")
+    save = read_save(tmp_path / "autosave.yaml")
+    assert [(s.node, s.choice) for s in save.steps] == [("hall", "office"), ("lab", "bar")]
+    assert save.seed == 7 and save.story_id == "play-basic" and save.slot == "autosave"
+    assert (tmp_path / "autosave.bak.yaml").is_file()  # the previous autosave is kept
+    assert len(read_save(tmp_path / "autosave.bak.yaml").steps) == 1
+    assert not session.dirty
+
+
+def test_autosave_goes_to_the_named_slot(story: Story, tmp_path: Path) -> None:
+    session = Session(story, 1, tmp_path, slot="evening")
+    session.choose("lab")
+    assert read_save(tmp_path / "evening.yaml").slot == "evening"
+    assert not (tmp_path / "autosave.yaml").exists()
+
+
+def test_undo_goes_back_one_choice_at_a_time_and_redo_returns(story: Story, tmp_path: Path) -> None:
+    session = Session(story, 1, tmp_path)
+    for choice in ("lab", "wait", "up"):
+        session.choose(choice)
+    assert session.state.node == "roof"
+    assert session.undo() and session.undo() and session.undo()
+    assert session.state.node == "hall" and not session.undo()
+    assert session.redo() is not None and session.redo() is not None
+    assert session.state.node == "stairs"
+    assert len(read_save(tmp_path / "autosave.yaml").steps) == 2  # undo/redo are autosaved too
+
+
+def test_a_different_choice_after_undo_forgets_redo(story: Story, tmp_path: Path) -> None:
+    session = Session(story, 1, tmp_path)
+    session.choose("lab")
+    session.choose("wait")
+    session.undo()
+    session.undo()
+    session.choose("lab")  # the same choice as undone: redo still holds "wait"
+    assert session.can_redo
+    session.choose("bar")
+    assert not session.can_redo and session.redo() is None
+
+
+def test_an_unavailable_choice_changes_nothing(story: Story, tmp_path: Path) -> None:
+    session = Session(story, 1, tmp_path)
+    with pytest.raises(ChoiceError):
+        session.choose("fly")
+    assert session.turn == 0 and not (tmp_path / "autosave.yaml").exists()
+
+
+def test_save_then_load_a_slot_replays_the_run(story: Story, tmp_path: Path) -> None:
+    session = Session(story, 3, tmp_path)
+    session.choose("office")
+    path = session.save("before-roof")
+    assert path == tmp_path / "before-roof.yaml"
+    session.choose("bar")
+    session.choose("up")
+    assert session.load("before-roof") == []
+    assert session.state.node == "lab" and session.turn == 1 and session.seed == 3
+    assert not session.can_redo
+
+
+def test_load_by_path_and_bad_names_give_save_errors(story: Story, tmp_path: Path) -> None:
+    session = Session(story, 3, tmp_path)
+    session.choose("lab")
+    copy = tmp_path / "elsewhere" / "run.yaml"
+    copy.parent.mkdir()
+    copy.write_text((tmp_path / "autosave.yaml").read_text())
+    session.undo()
+    session.load(str(copy))
+    assert session.turn == 1
+    with pytest.raises(SaveError):
+        session.load("no-such-slot")
+    with pytest.raises(SaveError):
+        session.save("../escape")
+
+
+def test_a_save_of_another_story_is_refused(story: Story, tmp_path: Path) -> None:
+    other = load_story(Path(__file__).resolve().parent / "fixtures" / "example")
+    Session(other, 1, tmp_path, slot="theirs").autosave()
+    session = Session(story, 1, tmp_path)
+    with pytest.raises(SaveError, match="example"):
+        session.load("theirs")
+    assert session.turn == 0
+
+
+def test_a_failed_autosave_keeps_the_choice_and_reports(story: Story, tmp_path: Path) -> None:
+    (tmp_path / "autosave.yaml").write_text("not a save at all: [")
+    session = Session(story, 1, tmp_path)
+    session.choose("lab")
+    assert session.turn == 1
+    assert session.autosave_error and "will not overwrite" in session.autosave_error
+    assert (tmp_path / "autosave.yaml").read_text() == "not a save at all: ["
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["choose", "undo", "redo"]), max_size=12), st.integers(0, 9))
+def test_any_mix_of_moves_leaves_an_autosave_that_replays_to_the_same_state(
+    story: Story, tmp_path_factory: pytest.TempPathFactory, moves: list[str], pick: int
+) -> None:
+    folder = tmp_path_factory.mktemp("mix")
+    session = Session(story, 5, folder)
+    for move in moves:
+        if move == "choose" and session.choices():
+            options = session.choices()
+            session.choose(options[pick % len(options)].id)
+        elif move == "undo":
+            session.undo()
+        elif move == "redo":
+            session.redo()
+    session.autosave()
+    fresh = Session(story, 0, folder)
+    fresh.load("autosave")
+    assert fresh.states == session.states
