@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .diagnostics import StoryError
@@ -44,10 +44,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _available() -> dict[str, tuple[str, str]]:
+    # A look at the folder, not importlib's finders: this runs at every start-up.
+    folder = Path(__file__).resolve().parent / "commands"
     return {
-        name: entry
-        for name, entry in COMMANDS.items()
-        if importlib.util.find_spec(f"engine.commands.{entry[0]}") is not None
+        name: entry for name, entry in COMMANDS.items() if (folder / f"{entry[0]}.py").is_file()
     }
 
 

@@ -139,6 +139,7 @@ class _Loader:
     counter_index: dict[str, int] = field(default_factory=dict)
     _symbols: Symbols | None = None
     sources: dict[str, bytes] = field(default_factory=dict)  # for exact error columns
+    compiled: dict[str, tuple[Callable[[Any], bool], set[str]]] = field(default_factory=dict)
     # One diagnostic per cause: what a reported mistake would otherwise cascade into.
     incomplete: bool = False  # a listed file could not be read: ids may live there
     broken_nodes: set[str] = field(default_factory=set)  # a choice of theirs failed to build
@@ -174,7 +175,7 @@ class _Loader:
             self.digest.update(name.encode() + b"\0" + data + b"\0")
             self.sources[shown] = data
 
-        return read_yaml(path, shown, self.diags, seen)
+        return read_yaml(path, shown, self.diags, seen, cache=True)
 
     @property
     def base(self) -> Path:
@@ -237,7 +238,11 @@ class _Loader:
             self.error(pos, "E012", f"{key}: a condition must be a string")
             return None
         try:
-            test, visits = compile_condition(value, self._symbols or self.symbols())
+            compiled = self.compiled.get(value)
+            if compiled is None:  # the same condition often stands in many places
+                compiled = compile_condition(value, self._symbols or self.symbols())
+                self.compiled[value] = compiled
+            test, visits = compiled
         except LanguageError as exc:
             style = owner.val_style.get(key)
             where = _locate(self.sources.get(pos.path, b""), pos, style, value, exc.offset)
@@ -760,6 +765,5 @@ def load_story(root: Path | str, branches: Iterable[Path | str] = ()) -> Story:
     # A story lives as long as the program and holds no cycles worth collecting: move
     # it out of the cyclic collector's sight, or every full collection during play
     # rescans the whole graph (walks of the 10,000-node story ran a third slower).
-    gc.collect()
     gc.freeze()
     return story

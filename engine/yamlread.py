@@ -8,6 +8,7 @@ constructs objects from tags and never raises for bad input: it reports diagnost
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -202,6 +203,15 @@ def parse_text(text: str, path: str, diags: Diagnostics) -> Any:
     if not text.strip():
         diags.add(Pos(path, 1, 1), "E006", "the file is empty")
         return None
+    if not _ANCHOR.search(text):
+        return _parse(text, path, diags, check_aliases=False)
+    return _parse(text, path, diags, check_aliases=True)
+
+
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:])&[^\s]", re.MULTILINE)
+
+
+def _parse(text: str, path: str, diags: Diagnostics, check_aliases: bool) -> Any:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector rescans the growing node graph; see bench/RESULTS.md
     try:
@@ -223,7 +233,8 @@ def parse_text(text: str, path: str, diags: Diagnostics) -> Any:
             return None
         try:
             converter = _Converter(path, diags)
-            converter.check_size(node)
+            if check_aliases:  # without anchors nothing can expand: skip the walk
+                converter.check_size(node)
             return converter.convert(node, 0)
         except _TooBig as exc:
             diags.add(exc.pos, "E005", exc.message)
@@ -237,11 +248,16 @@ def parse_text(text: str, path: str, diags: Diagnostics) -> Any:
 
 
 def read_yaml(
-    path: Path, shown: str, diags: Diagnostics, seen: Callable[[bytes], None] | None = None
+    path: Path,
+    shown: str,
+    diags: Diagnostics,
+    seen: Callable[[bytes], None] | None = None,
+    cache: bool = False,
 ) -> Any:
     """Read and parse the file at `path`, naming it `shown` in diagnostics.
 
     `seen`, when given, receives the file's bytes (the loader fingerprints them).
+    `cache` uses the parse cache of `yamlcache` for files that parse cleanly.
     """
     try:
         size = path.stat().st_size
@@ -262,7 +278,17 @@ def read_yaml(
         return None
     if seen is not None:
         seen(data)
+    if cache:
+        from .yamlcache import load_cached, store_cached  # it builds on this module
+
+        tree = load_cached(data, shown)
+        if tree is not None:
+            return tree
+    before = len(diags.items)
     text = _decode(data, shown, diags)
     if text is None:
         return None
-    return parse_text(text, shown, diags)
+    tree = parse_text(text, shown, diags)
+    if cache and tree is not None and len(diags.items) == before:
+        store_cached(data, tree)
+    return tree

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..canon import compare_run
-from ..canon_report import comparison_text
 from ..diagnostics import did_you_mean
 from ..rules import ChoiceError, RunEndedError
 from ..saves import SaveError, SaveFile, list_slots, slot_path
@@ -253,6 +251,9 @@ def _inventory(game: Game, arg: str) -> Reply:
 
 @command("compare", "how your run differs from the show, and why", aliases=("show",), key="c")
 def _compare(game: Game, arg: str) -> Reply:
+    from ..canon import compare_run
+    from ..canon_report import comparison_text
+
     cmp = compare_run(game.session.story, game.session.states)
     return Reply(title="Compared with the show", panel=comparison_text(cmp, game.width))
 

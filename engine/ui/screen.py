@@ -13,12 +13,14 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from ..canon import EpisodeSummary, compare_run, episode_summary
-from ..canon_report import episode_chart
 from ..model import Story
 from ..rules import render_text, survivors
 from ..state import CharState, GameState, LogEntry
+
+if TYPE_CHECKING:
+    from ..canon import EpisodeSummary
 
 __all__ = [
     "Fragment",
@@ -117,12 +119,16 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
     ending = node.ending.title if node.ending else None
     recap = None
     if len(states) > 1 and states[-2].episode != state.episode:
+        from ..canon import episode_summary  # only at episode ends: keeps start-up light
+
         recap = episode_summary(story, states[:-1], states[-2].episode)
     return Scene(card, notices, render_text(node, state), ending, recap)
 
 
 def recap_lines(recap: EpisodeSummary, width: int) -> list[str]:
     """The end-of-episode card: turning points against the show, who differs."""
+    from ..canon_report import episode_chart
+
     return episode_chart(recap, width).splitlines()
 
 
@@ -330,6 +336,8 @@ def ending_text(story: Story, states: Sequence[GameState]) -> str:
 
 
 def _comparison_summary(story: Story, states: Sequence[GameState]) -> str:
+    from ..canon import compare_run
+
     cmp = compare_run(story, states)
     lines = [
         f"  Fidelity {cmp.fidelity * 100:.0f}%: turning points "
