@@ -25,8 +25,8 @@ from common import ROOT, synthetic_story
 _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-t = time.perf_counter()
 from engine.loader import check_story
+t = time.perf_counter()
 story, diagnostics = check_story({folder!r})
 ms = (time.perf_counter() - t) * 1000
 errors = sum(d.is_error for d in diagnostics)

@@ -540,8 +540,13 @@ def _kind(value: object) -> str:
 
 
 def default_saves_dir() -> Path:
-    """The folder slot names refer to: $HYOSAN_SAVES, else `saves/` in the current folder."""
-    return Path(os.environ.get("HYOSAN_SAVES") or "saves")
+    """The folder slot names refer to: $HYOSAN_SAVES, else the project's `saves/` (beside
+    `story/`), the same folder `hyosan play` autosaves into."""
+    if os.environ.get("HYOSAN_SAVES"):
+        return Path(os.environ["HYOSAN_SAVES"])
+    from . import BUNDLED_STORY
+
+    return BUNDLED_STORY.parent / "saves"
 
 
 def _slot_problem(slot: str) -> str | None:

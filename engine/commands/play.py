@@ -56,11 +56,9 @@ def saves_folder(option: Path | None) -> Path:
     """--saves-dir, else $HYOSAN_SAVES, else the repository's saves/ next to story/."""
     if option is not None:
         return option
-    if os.environ.get("HYOSAN_SAVES"):
-        return Path(os.environ["HYOSAN_SAVES"])
-    from .. import BUNDLED_STORY
+    from ..saves import default_saves_dir
 
-    return BUNDLED_STORY.parent / "saves"
+    return default_saves_dir()
 
 
 def _is_plain(args: argparse.Namespace) -> bool:
