@@ -159,3 +159,12 @@ def test_no_eight_word_run_of_the_seed_texts_appears_in_the_story() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_story_doc_lists_the_current_turning_points_and_endings() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_story_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
