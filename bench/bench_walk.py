@@ -22,13 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import synthetic_story  # noqa: E402
-from prng import mulberry32  # noqa: E402
+from common import synthetic_story
+from prng import mulberry32
 
-from engine.loader import load_story  # noqa: E402
-from engine.model import Story  # noqa: E402
-from engine.rules import available_choices, render_text, step  # noqa: E402
-from engine.state import initial_state  # noqa: E402
+from engine.loader import load_story
+from engine.model import Story
+from engine.rules import available_choices, render_text, step
+from engine.state import initial_state
 
 
 def playthrough(story: Story, rnd: object) -> tuple[int, int]:
@@ -76,16 +76,20 @@ def main() -> None:
         batch_ms.append((time.perf_counter() - t) * 1000)
         check = {"playthroughs": args.k, "choices": choices, "chars": chars}
     median = statistics.median(batch_ms)
-    print(json.dumps({
-        "engine": "hyosan",
-        "story": str(folder),
-        "load_ms": round(load_ms, 1),
-        "batch_ms": [round(b, 2) for b in batch_ms],
-        "playthroughs_per_s": round(args.k / (median / 1000), 1),
-        "choices_per_s": round(check["choices"] / (median / 1000)),
-        "check": check,
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }))
+    print(
+        json.dumps(
+            {
+                "engine": "hyosan",
+                "story": str(folder),
+                "load_ms": round(load_ms, 1),
+                "batch_ms": [round(b, 2) for b in batch_ms],
+                "playthroughs_per_s": round(args.k / (median / 1000), 1),
+                "choices_per_s": round(check["choices"] / (median / 1000)),
+                "check": check,
+                "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,18 @@ def synthetic_story(n: int, seed: int = 1, branching: int = 3) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     prefix = OUT / f"n{n}"
     subprocess.run(
-        [sys.executable, str(generator), "-n", str(n), "-b", str(branching), "--seed", str(seed),
-         "--out", str(prefix)],
+        [
+            sys.executable,
+            str(generator),
+            "-n",
+            str(n),
+            "-b",
+            str(branching),
+            "--seed",
+            str(seed),
+            "--out",
+            str(prefix),
+        ],
         check=True,
         capture_output=True,
     )

@@ -8,6 +8,7 @@ new state and events; randomness comes only from the generator carried in the st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from .model import ALIVE, RESUME, Choice, Node, Story
@@ -23,6 +24,9 @@ __all__ = [
     "step",
     "survivors",
 ]
+
+
+_new_state = tuple.__new__
 
 
 class Event(NamedTuple):
@@ -51,11 +55,12 @@ class RunEndedError(Exception):
     """The run is at an ending: there is nothing left to choose."""
 
 
-def available_choices(story: Story, state: GameState) -> list[Choice]:
+def available_choices(story: Story, state: GameState) -> Sequence[Choice]:
     """The choices offered at the state's node, in story order."""
-    return [
-        c for c in story.nodes[state.node].choices if c.condition is None or c.condition.test(state)
-    ]
+    node = story.nodes[state.node]
+    if node.unconditional:
+        return node.choices
+    return [c for c in node.choices if c.condition is None or c.condition.test(state)]
 
 
 def render_text(node: Node, state: GameState) -> str:
@@ -283,7 +288,7 @@ def _fast_step(
     if target == RESUME:
         return None
     entered = story.nodes[target]
-    if entered.effects or any(c.status == "bitten" for c in state.roster):
+    if entered.effects or (state.roster and any(c.status == "bitten" for c in state.roster)):
         return None
     events: list[Event] = []
     episode = state.episode
@@ -295,20 +300,24 @@ def _fast_step(
     visited = state.visited
     if target in story.tracked_visits and target not in visited:
         visited = visited | {target}
-    new_state = GameState(
-        target,
-        state.turn + 1,
-        episode,
-        state.roster,
-        state.inventory,
-        state.flags,
-        state.counters,
-        visited,
-        state.rng,
-        state.resume,
-        (),
-        state.log,
-        (state.path, (node.id, choice.id)),
+    # tuple.__new__ skips NamedTuple's Python-level __new__: this is the hottest line.
+    new_state = _new_state(
+        GameState,
+        (
+            target,
+            state.turn + 1,
+            episode,
+            state.roster,
+            state.inventory,
+            state.flags,
+            state.counters,
+            visited,
+            state.rng,
+            state.resume,
+            (),
+            state.log,
+            (state.path, (node.id, choice.id)),
+        ),
     )
     return new_state, events
 

@@ -87,7 +87,7 @@ class Session:
         """The choices offered now, in story order (none at an ending)."""
         if self.is_over:
             return []
-        return available_choices(self.story, self.state)
+        return list(available_choices(self.story, self.state))
 
     # --- changing it ---
     def choose(self, choice_id: str) -> list[Event]:
