@@ -280,30 +280,24 @@ class _Tracer:
                 continue
             if tp.step == event.turn:
                 return self.cause_of_tp(tp)
-            node = self.story.nodes[tp.node]
-            mine = node.choice_map.get(tp.yours)
-            canon = node.choice_map.get(tp.canon)
-            if (
-                mine
-                and canon
-                and _reaches(self.story, mine.goto, event.node)
-                and not _reaches(self.story, canon.goto, event.node)
-            ):
+            if self.only_one_branch_reaches(tp, event.node, yours=True):
                 return self.cause_of_tp(tp)
         return self.cause_at(event.turn)
+
+    def only_one_branch_reaches(self, tp: TurningPointResult, goal: str, yours: bool) -> bool:
+        """True when `goal` lies past your choice at `tp` and not past the show's
+        (`yours`), or the other way round."""
+        node = self.story.nodes[tp.node]
+        mine, canon = node.choice_map.get(tp.yours), node.choice_map.get(tp.canon)
+        if mine is None or canon is None:
+            return False
+        leads, other = (mine, canon) if yours else (canon, mine)
+        return _reaches(self.story, leads.goto, goal) and not _reaches(self.story, other.goto, goal)
 
     def cause_of_missing(self, event: LogEntry) -> Cause:
         candidates = [tp for tp in self.divergent if tp.step <= len(self.steps)]
         for tp in reversed(candidates):
-            node = self.story.nodes[tp.node]
-            mine = node.choice_map.get(tp.yours)
-            canon = node.choice_map.get(tp.canon)
-            if (
-                mine
-                and canon
-                and _reaches(self.story, canon.goto, event.node)
-                and not _reaches(self.story, mine.goto, event.node)
-            ):
+            if self.only_one_branch_reaches(tp, event.node, yours=False):
                 return self.cause_of_tp(tp)
         for tp in reversed(candidates):
             if any(e.turn == tp.step and e.kind in _STATE_KINDS for e in self.log):

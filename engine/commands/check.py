@@ -5,32 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from .. import BUNDLED_STORY
 from ..errors import EXIT_OK, EXIT_PROBLEM
 from ..loader import check_story
 from ..stats import story_stats
+from ._options import add_story_arguments
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "story",
-        nargs="?",
-        type=Path,
-        default=BUNDLED_STORY,
-        help="story folder or manifest (default: the bundled story)",
-    )
-    parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable)",
-    )
+    add_story_arguments(parser)
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"
     )

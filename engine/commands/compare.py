@@ -7,11 +7,11 @@ import shutil
 import sys
 from pathlib import Path
 
-from .. import BUNDLED_STORY
 from ..errors import EXIT_OK
 from ..loader import load_story
 from ..model import Story
 from ..state import GameState
+from ._options import add_story_arguments
 
 __all__ = ["add_arguments", "run"]
 
@@ -19,20 +19,7 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("save", help="a save file, or a slot name in the saves folder")
     parser.add_argument("other", nargs="?", help="a second save: compare the two runs")
-    parser.add_argument(
-        "--story",
-        type=Path,
-        default=BUNDLED_STORY,
-        help="story folder (default: the bundled story)",
-    )
-    parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable)",
-    )
+    add_story_arguments(parser, positional=False)
     parser.add_argument("--saves-dir", type=Path, help="folder of save slots")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     parser.add_argument("--width", type=int, help="text width (default: the terminal's)")

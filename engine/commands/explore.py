@@ -19,6 +19,7 @@ from ..analysis import Explorer, ExploreResult, Steps, replay_steps
 from ..errors import EXIT_OK, EXIT_PROBLEM, UserError
 from ..loader import load_story
 from ..model import Story
+from ._options import add_story_arguments
 
 __all__ = ["DEFAULT_MAX_STATES", "add_arguments", "run"]
 
@@ -27,21 +28,7 @@ _SHOWN_ROSTERS = 12
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "story",
-        nargs="?",
-        type=Path,
-        default=BUNDLED_STORY,
-        help="story folder or manifest (default: the bundled story)",
-    )
-    parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable)",
-    )
+    add_story_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="the seed of the run (default 0)")
     parser.add_argument(
         "--max-states",

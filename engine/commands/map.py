@@ -13,7 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .. import BUNDLED_STORY
 from ..analysis import Steps, canon_path
 from ..errors import EXIT_OK, UserError
 from ..export.dot import to_dot
@@ -21,6 +20,7 @@ from ..export.graph import story_graph
 from ..export.mermaid import to_mermaid
 from ..loader import load_story
 from ..model import Story
+from ._options import add_story_arguments
 
 __all__ = ["NO_DOT", "add_arguments", "run"]
 
@@ -35,21 +35,7 @@ _MERMAID_MAX_TEXT = 50_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "story",
-        nargs="?",
-        type=Path,
-        default=BUNDLED_STORY,
-        help="story folder or manifest (default: the bundled story)",
-    )
-    parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable)",
-    )
+    add_story_arguments(parser)
     parser.add_argument(
         "--format",
         choices=_FORMATS,

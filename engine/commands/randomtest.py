@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from .. import BUNDLED_STORY
 from ..analysis import MODES, RandomTestResult, random_playthroughs
 from ..errors import EXIT_OK, EXIT_PROBLEM
 from ..loader import load_story
 from ..model import Story
+from ._options import add_story_arguments
 
 __all__ = ["add_arguments", "run"]
 
@@ -25,21 +24,7 @@ _BAR = 40
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "story",
-        nargs="?",
-        type=Path,
-        default=BUNDLED_STORY,
-        help="story folder or manifest (default: the bundled story)",
-    )
-    parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable)",
-    )
+    add_story_arguments(parser)
     parser.add_argument(
         "-n", "--runs", type=_count, default=100, metavar="N", help="runs (default 100)"
     )

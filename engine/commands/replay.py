@@ -33,6 +33,7 @@ from ..saves import (
     slot_path,
     write_save,
 )
+from ._options import add_story_arguments
 
 __all__ = ["add_arguments", "run"]
 
@@ -41,21 +42,7 @@ WIDTH = 78
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("save", metavar="SAVE", help="a save file, or a slot name in saves/")
-    parser.add_argument(
-        "--story",
-        type=Path,
-        default=BUNDLED_STORY,
-        metavar="DIR",
-        help="the story the save was made with (default: the bundled story)",
-    )
-    parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable), as when it was played",
-    )
+    add_story_arguments(parser, positional=False)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--check",

@@ -1,0 +1,29 @@
+"""Options several sub-commands share: which story, and which branch files on top."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import BUNDLED_STORY
+
+__all__ = ["add_story_arguments"]
+
+
+def add_story_arguments(parser: argparse.ArgumentParser, *, positional: bool = True) -> None:
+    """The story (a positional DIR, or `--story DIR`) and repeatable `--branch PATH`."""
+    story_help = "story folder or manifest (default: the bundled story)"
+    if positional:
+        parser.add_argument("story", nargs="?", type=Path, default=BUNDLED_STORY, help=story_help)
+    else:
+        parser.add_argument(
+            "--story", type=Path, default=BUNDLED_STORY, metavar="DIR", help=story_help
+        )
+    parser.add_argument(
+        "--branch",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="also load this branch file or folder (repeatable)",
+    )
