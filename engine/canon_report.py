@@ -84,8 +84,12 @@ def comparison_text(cmp: Comparison, width: int = 100) -> str:
             f"In the show ({tp.id}): {tp.in_the_show}", width, subsequent_indent="  "
         )
     out.append("")
-    when = f"at the end of episode {cmp.episode}" if cmp.episode else "at the start"
-    out += textwrap.wrap(f"Roster {when} (the last episode you finished):", width)
+    when = (
+        f"at the end of episode {cmp.episode}, the last you finished"
+        if cmp.episode
+        else "at the start (no episode finished yet)"
+    )
+    out += textwrap.wrap(f"Roster {when}:", width)
     rows = [["character", "your run", "the show", ""]]
     rows += [[r.name, r.yours, r.show, "DIFFERENT" if r.differs else ""] for r in cmp.roster]
     out += _table(rows, width)
