@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import BUNDLED_STORY
 
-__all__ = ["add_story_arguments"]
+__all__ = ["add_story_arguments", "positive_count"]
 
 
 def add_story_arguments(parser: argparse.ArgumentParser, *, positional: bool = True) -> None:
@@ -27,3 +27,14 @@ def add_story_arguments(parser: argparse.ArgumentParser, *, positional: bool = T
         metavar="PATH",
         help="also load this branch file or folder (repeatable)",
     )
+
+
+def positive_count(text: str) -> int:
+    """An argparse type: a whole number of 1 or more; `10,000` and `10_000` are accepted."""
+    try:
+        value = int(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value

@@ -19,7 +19,7 @@ from ..analysis import Explorer, ExploreResult, Steps, replay_steps
 from ..errors import EXIT_OK, EXIT_PROBLEM, UserError
 from ..loader import load_story
 from ..model import Story
-from ._options import add_story_arguments
+from ._options import add_story_arguments, positive_count
 
 __all__ = ["DEFAULT_MAX_STATES", "add_arguments", "run"]
 
@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="the seed of the run (default 0)")
     parser.add_argument(
         "--max-states",
-        type=_positive,
+        type=positive_count,
         default=DEFAULT_MAX_STATES,
         metavar="N",
         help=f"stop after N distinct states (default {DEFAULT_MAX_STATES:,})",
@@ -57,16 +57,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"
     )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 class _Progress:

@@ -21,6 +21,7 @@ from ..errors import EXIT_OK, EXIT_USAGE, UserError
 from ..loader import find_manifest, load_story
 from ..model import Node, Story
 from ..schema import SCHEMA_PATH
+from ._options import add_story_arguments
 
 __all__ = ["add_arguments", "branch_skeleton", "run", "schema_reference"]
 
@@ -30,23 +31,9 @@ _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("name", help="the branch's name: letters, digits, - and _ (e.g. what-if)")
     parser.add_argument("--at", required=True, metavar="NODE", help="the node it starts from")
-    parser.add_argument(
-        "--story",
-        type=Path,
-        default=BUNDLED_STORY,
-        metavar="DIR",
-        help="story folder or manifest (default: the bundled story)",
-    )
+    add_story_arguments(parser, positional=False)
     parser.add_argument(
         "--out", type=Path, metavar="PATH", help="where to write (default: DIR/branches/NAME.yaml)"
-    )
-    parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable)",
     )
 
 

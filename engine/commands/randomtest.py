@@ -15,7 +15,7 @@ from ..analysis import MODES, RandomTestResult, random_playthroughs
 from ..errors import EXIT_OK, EXIT_PROBLEM
 from ..loader import load_story
 from ..model import Story
-from ._options import add_story_arguments
+from ._options import add_story_arguments, positive_count
 
 __all__ = ["add_arguments", "run"]
 
@@ -26,7 +26,7 @@ _BAR = 40
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_story_arguments(parser)
     parser.add_argument(
-        "-n", "--runs", type=_count, default=100, metavar="N", help="runs (default 100)"
+        "-n", "--runs", type=positive_count, default=100, metavar="N", help="runs (default 100)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first run (default 0)")
     parser.add_argument(
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-steps",
-        type=_count,
+        type=positive_count,
         default=10_000,
         metavar="N",
         help="a run with no ending after N steps is a problem (default 10,000)",
@@ -45,16 +45,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"
     )
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
