@@ -25,7 +25,7 @@ from common import ROOT, synthetic_story
 _CHILD = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from engine.loader import check_story
+from engine.compiler.loader import check_story
 t = time.perf_counter()
 story, diagnostics = check_story({folder!r})
 ms = (time.perf_counter() - t) * 1000

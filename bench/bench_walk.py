@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import synthetic_story
 from prng import mulberry32
 
-from engine.loader import load_story
-from engine.model import Story
-from engine.rules import available_choices, render_text, step
-from engine.state import initial_state
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
+from engine.runtime.rules import available_choices, render_text, step
+from engine.runtime.state import initial_state
 
 
 def playthrough(story: Story, rnd: object) -> tuple[int, int]:

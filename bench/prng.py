@@ -1,6 +1,6 @@
 """mulberry32, bit-identical to the peers' prng.py / prng.js (../shared/bench/anchors).
 
-The same arithmetic as engine.state.mulberry32_next (a test checks they agree), written
+The same arithmetic as engine.runtime.state.mulberry32_next (a test checks they agree), written
 as a closure like the peers' so that the harness costs the same here as there.
 """
 

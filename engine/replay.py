@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .diagnostics import did_you_mean
-from .model import Story
-from .rules import ChoiceError, RunEndedError, available_choices, render_text, step
-from .saves import SaveError, SaveFile
-from .state import GameState, initial_state, state_digest
+from engine.diagnostics import did_you_mean
+from engine.runtime.model import Story
+from engine.runtime.rules import ChoiceError, RunEndedError, available_choices, render_text, step
+from engine.runtime.state import GameState, initial_state, state_digest
+from engine.saves.format import SaveError, SaveFile
 
 __all__ = [
     "Divergence",

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .model import Choice, Story
-from .rules import Event, available_choices, is_ending, step
-from .saves import (
+from engine.runtime.model import Choice, Story
+from engine.runtime.rules import Event, available_choices, is_ending, step
+from engine.runtime.state import GameState, initial_state
+from engine.saves.format import (
     AUTOSAVE_SLOT,
     SaveError,
     SaveFile,
@@ -23,7 +24,6 @@ from .saves import (
     slot_path,
     write_save,
 )
-from .state import GameState, initial_state
 
 __all__ = ["Session", "new_seed", "read_slot"]
 
@@ -177,7 +177,7 @@ class Session:
         The loaded run is not written until the next change (or `autosave`), so a save the
         story no longer fully replays is not cut short just by looking at it.
         """
-        from .replay import replay_save  # only loading pays for the replayer
+        from engine.replay import replay_save  # only loading pays for the replayer
 
         path = resolve_save(self.saves_dir, target)
         save = read_save(path)

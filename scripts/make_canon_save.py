@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import BUNDLED_STORY  # noqa: E402
-from engine.loader import check_story  # noqa: E402
-from engine.model import Story  # noqa: E402
-from engine.rules import available_choices, is_ending, step  # noqa: E402
-from engine.saves import SaveError, SaveFile, make_save, read_save, write_save  # noqa: E402
-from engine.state import GameState, initial_state  # noqa: E402
+from engine.compiler.loader import check_story  # noqa: E402
+from engine.runtime.model import Story  # noqa: E402
+from engine.runtime.rules import available_choices, is_ending, step  # noqa: E402
+from engine.runtime.state import GameState, initial_state  # noqa: E402
+from engine.saves.format import SaveError, SaveFile, make_save, read_save, write_save  # noqa: E402
 
 SEED = 0
 MAX_STEPS = 10_000

@@ -11,9 +11,9 @@ from typing import NamedTuple
 
 import pytest
 
-from engine.cli import main
-from engine.loader import load_story
-from engine.model import Story
+from engine.cli.main import main
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.loader import check_story
+from engine.compiler.loader import check_story
 
 HYOSAN = Path(sys.executable).with_name("hyosan")
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.canon import canon_path, compare_run, compare_runs, episode_summary
-from engine.canon_report import comparison_markdown, comparison_text, episode_chart
-from engine.cli import main
-from engine.loader import load_story
-from engine.model import Story
-from engine.rules import step
-from engine.saves import make_save, write_save
-from engine.state import GameState, initial_state
+from engine.canon.compare import canon_path, compare_run, compare_runs, episode_summary
+from engine.cli.main import main
+from engine.compiler.loader import load_story
+from engine.report.compare import comparison_markdown, comparison_text, episode_chart
+from engine.runtime.model import Story
+from engine.runtime.rules import step
+from engine.runtime.state import GameState, initial_state
+from engine.saves.format import make_save, write_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "compare"
 

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 import pytest
 
+from engine.compiler.loader import check_story, load_story
 from engine.diagnostics import CODES, Diagnostic, Diagnostics, Pos, StoryError, did_you_mean
-from engine.loader import check_story, load_story
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from engine.model import Story
-from engine.rules import Event, available_choices, is_ending, render_text, step
-from engine.state import GameState, initial_state
+from engine.runtime.model import Story
+from engine.runtime.rules import Event, available_choices, is_ending, render_text, step
+from engine.runtime.state import GameState, initial_state
 
 UNLUCKY = 1  # seed 1: the lab window's chance takes its `else` (noise +2)
 

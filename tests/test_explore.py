@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import engine.analysis
-from engine.analysis import Explorer, random_playthroughs, replay_steps
-from engine.loader import load_story
-from engine.model import Story
-from engine.rules import is_ending
+import engine.tools.explore
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
+from engine.runtime.rules import is_ending
+from engine.tools.explore import Explorer, random_playthroughs, replay_steps
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"
@@ -113,7 +113,7 @@ def test_every_ending_of_the_example_has_a_witness_save_that_replays(
     run_cli: Any, tmp_path: Path
 ) -> None:
     replay = pytest.importorskip("engine.replay")
-    saves = pytest.importorskip("engine.saves")
+    saves = pytest.importorskip("engine.saves.format")
     code, out = explore_json(run_cli, str(EXAMPLE), "--witnesses", str(tmp_path))
     assert code == 0
     story = load_story(EXAMPLE)
@@ -175,7 +175,7 @@ def test_the_bound_stops_the_search_and_says_how_to_raise_it(run_cli: Any) -> No
 
 
 def test_ctrl_c_prints_what_was_found_so_far(run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_step, calls = engine.analysis.step, [0]
+    real_step, calls = engine.tools.explore.step, [0]
 
     def interrupted_step(*args: Any) -> Any:
         calls[0] += 1
@@ -183,7 +183,7 @@ def test_ctrl_c_prints_what_was_found_so_far(run_cli: Any, monkeypatch: pytest.M
             raise KeyboardInterrupt
         return real_step(*args)
 
-    monkeypatch.setattr(engine.analysis, "step", interrupted_step)
+    monkeypatch.setattr(engine.tools.explore, "step", interrupted_step)
     result = run_cli("explore", str(EXAMPLE))
     assert result.code == 130
     assert "INCOMPLETE: interrupted" in result.out

@@ -12,9 +12,9 @@ import os
 import pytest
 
 from engine import BUNDLED_STORY
-from engine.analysis import Explorer, replay_steps
-from engine.loader import check_story
-from engine.model import Story
+from engine.compiler.loader import check_story
+from engine.runtime.model import Story
+from engine.tools.explore import Explorer, replay_steps
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def bundled() -> Story:
 
 def _assert_witnesses_replay(story: Story, explorer: Explorer) -> None:
     replay = pytest.importorskip("engine.replay")
-    saves = pytest.importorskip("engine.saves")
+    saves = pytest.importorskip("engine.saves.format")
     for ending in explorer.result().endings:
         if ending.witness is None:
             continue

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from engine.language import LanguageError, Symbols, compile_condition, parse_condition
-from engine.model import Story
-from engine.rules import step
-from engine.state import GameState, initial_state
+from engine.compiler.language import LanguageError, Symbols, compile_condition, parse_condition
+from engine.runtime.model import Story
+from engine.runtime.rules import step
+from engine.runtime.state import GameState, initial_state
 
 FORMAT_DOC = Path(__file__).resolve().parent.parent / "docs" / "format.md"
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-import engine.commands.map as map_command
-from engine.analysis import canon_path, replay_steps
-from engine.loader import load_story
-from engine.saves import make_save, write_save
+import engine.cli.map as map_command
+from engine.compiler.loader import load_story
+from engine.saves.format import make_save, write_save
+from engine.tools.explore import canon_path, replay_steps
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from engine.analysis import Explorer
-from engine.loader import check_story, load_story
-from engine.schema import SCHEMA_PATH
+from engine.compiler.loader import check_story, load_story
+from engine.compiler.schema import SCHEMA_PATH
+from engine.tools.explore import Explorer
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -63,7 +63,7 @@ def test_first_line_points_editors_at_the_schema(run_cli: Any, story: Path) -> N
 
 
 def test_schema_reference_is_relative_inside_the_repository(run_cli: Any) -> None:
-    from engine.commands.new_branch import schema_reference
+    from engine.cli.new_branch import schema_reference
 
     repo_story = SCHEMA_PATH.parent.parent.parent / "story" / "branches" / "x.yaml"
     assert schema_reference(repo_story) == "../../engine/data/story.schema.json"

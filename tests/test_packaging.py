@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import engine
-from engine.cli import COMMANDS
+from engine.cli.main import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 HYOSAN = Path(sys.executable).with_name("hyosan")
@@ -27,7 +27,7 @@ def present_commands() -> list[str]:
     return [
         name
         for name, (module, _help) in COMMANDS.items()
-        if importlib.util.find_spec(f"engine.commands.{module}") is not None
+        if importlib.util.find_spec(f"engine.cli.{module}") is not None
     ]
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import check_story
-from engine.state import initial_state, state_digest
+from engine.compiler.loader import check_story
+from engine.runtime.state import initial_state, state_digest
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 BROKEN_TAG = Path(__file__).parent / "fixtures" / "broken" / "E007-python-tag"

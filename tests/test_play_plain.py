@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_story
-from engine.model import Story
-from engine.saves import read_save
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
+from engine.saves.format import read_save
 from engine.session import Session
 from engine.ui.commands import COMMANDS, Game, find_command
 from engine.ui.plain import Hangup, PlainUI

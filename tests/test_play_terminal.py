@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_story
-from engine.saves import read_save
+from engine.compiler.loader import load_story
+from engine.saves.format import read_save
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.analysis import random_playthroughs
-from engine.loader import load_story
+from engine.compiler.loader import load_story
+from engine.tools.explore import random_playthroughs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"

@@ -8,12 +8,12 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from engine.cli import main
-from engine.commands.replay import Pager
-from engine.loader import load_story
-from engine.rules import step
-from engine.saves import make_save, read_save, write_save
-from engine.state import initial_state
+from engine.cli.main import main
+from engine.cli.replay import Pager
+from engine.compiler.loader import load_story
+from engine.runtime.rules import step
+from engine.runtime.state import initial_state
+from engine.saves.format import make_save, read_save, write_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 RUN = ["classroom", "take-bat", "stairs", "swing", "wait", "put-down", "signal"]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from engine import BUNDLED_STORY
-from engine.cli import main
-from engine.loader import check_story, load_story
+from engine.cli.main import main
+from engine.compiler.loader import check_story, load_story
 from engine.replay import replay_save
-from engine.saves import read_save
+from engine.saves.format import read_save
 
 ROOT = Path(__file__).parent.parent
 SCRIPT = ROOT / "scripts" / "make_canon_save.py"

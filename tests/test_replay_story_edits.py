@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
-from engine.loader import load_story
+from engine.cli.main import main
+from engine.compiler.loader import load_story
 from engine.replay import Divergence, ReplayResult, replay_save
-from engine.rules import step
-from engine.saves import SaveFile, make_save, write_save
-from engine.state import initial_state
+from engine.runtime.rules import step
+from engine.runtime.state import initial_state
+from engine.saves.format import SaveFile, make_save, write_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 RUN = ["classroom", "take-bat", "stairs", "swing", "wait", "put-down", "signal"]

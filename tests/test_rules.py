@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_story
-from engine.model import Story
-from engine.rules import (
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
+from engine.runtime.rules import (
     ChoiceError,
     Event,
     RunEndedError,
@@ -25,7 +25,7 @@ from engine.rules import (
     step,
     survivors,
 )
-from engine.state import CharState, GameState, LogEntry, initial_state, state_digest
+from engine.runtime.state import CharState, GameState, LogEntry, initial_state, state_digest
 
 LAB = Path(__file__).resolve().parent / "fixtures" / "rules_lab"
 

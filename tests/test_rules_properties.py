@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.loader import load_story
-from engine.model import Story
-from engine.rules import available_choices, is_ending, step
-from engine.state import GameState, initial_state, state_digest
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
+from engine.runtime.rules import available_choices, is_ending, step
+from engine.runtime.state import GameState, initial_state, state_digest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STORIES = {

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_story
-from engine.model import Story
-from engine.rules import step, survivors
-from engine.saves import (
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
+from engine.runtime.rules import step, survivors
+from engine.runtime.state import GameState, initial_state, state_digest
+from engine.saves.format import (
     FORMAT_VERSION,
     SavedStep,
     SaveError,
@@ -25,7 +26,6 @@ from engine.saves import (
     slot_path,
     write_save,
 )
-from engine.state import GameState, initial_state, state_digest
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 NOW = "2024-05-01T12:00:00Z"

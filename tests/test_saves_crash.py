@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_story
-from engine.rules import available_choices, is_ending, step
-from engine.saves import SaveFile, make_save, read_save, write_save
-from engine.state import initial_state
+from engine.compiler.loader import load_story
+from engine.runtime.rules import available_choices, is_ending, step
+from engine.runtime.state import initial_state
+from engine.saves.format import SaveFile, make_save, read_save, write_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 KILLS = 220

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
-from engine.loader import load_story
-from engine.rules import step
-from engine.saves import SaveError, dump_save, make_save, read_save, write_save
-from engine.state import initial_state
+from engine.cli.main import main
+from engine.compiler.loader import load_story
+from engine.runtime.rules import step
+from engine.runtime.state import initial_state
+from engine.saves.format import SaveError, dump_save, make_save, read_save, write_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 OTHER_STORY = Path(__file__).parent / "fixtures" / "example"

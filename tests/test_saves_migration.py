@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from engine import saves
-from engine.saves import SavedStep, SaveError, migrate, parse_save, register_migration
+from engine.saves import format as saves
+from engine.saves.format import SavedStep, SaveError, migrate, parse_save, register_migration
 
 DIGEST = "0123456789abcdef"
 

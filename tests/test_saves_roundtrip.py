@@ -7,11 +7,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.loader import load_story
+from engine.compiler.loader import load_story
 from engine.replay import replay_save
-from engine.rules import available_choices, is_ending, step
-from engine.saves import dump_save, make_save, parse_save, read_save, write_save
-from engine.state import GameState, initial_state, state_digest
+from engine.runtime.rules import available_choices, is_ending, step
+from engine.runtime.state import GameState, initial_state, state_digest
+from engine.saves.format import dump_save, make_save, parse_save, read_save, write_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 STORY = load_story(FIXTURE)

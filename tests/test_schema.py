@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from engine import BUNDLED_STORY, loader
-from engine.loader import check_story, load_story
-from engine.schema import SCHEMA_PATH, schema_text, story_schema
+from engine import BUNDLED_STORY
+from engine.compiler import loader
+from engine.compiler.loader import check_story, load_story
+from engine.compiler.schema import SCHEMA_PATH, schema_text, story_schema
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BROKEN_FOR_SCHEMA = sorted((FIXTURES / "tools_schema_broken").glob("*.yaml"))
@@ -85,7 +86,7 @@ def test_schema_keys_match_what_the_loader_accepts() -> None:
 
 
 def test_schema_knows_every_effect() -> None:
-    from engine.effects import EFFECT_KINDS
+    from engine.compiler.effects import EFFECT_KINDS
 
     effects = story_schema()["$defs"]["effect"]["oneOf"]
     assert {next(iter(e["properties"])) for e in effects} == set(EFFECT_KINDS)

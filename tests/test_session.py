@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.loader import load_story
-from engine.model import Story
-from engine.rules import ChoiceError
-from engine.saves import SaveError, read_save
+from engine.compiler.loader import load_story
+from engine.runtime.model import Story
+from engine.runtime.rules import ChoiceError
+from engine.saves.format import SaveError, read_save
 from engine.session import Session
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "play_basic"

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from engine import BUNDLED_STORY
-from engine.canon import canon_path
-from engine.loader import check_story
-from engine.model import Story
-from engine.rules import available_choices, is_ending, step
-from engine.state import GameState, initial_state
-from engine.stats import story_stats
+from engine.canon.compare import canon_path
+from engine.compiler.loader import check_story
+from engine.runtime.model import Story
+from engine.runtime.rules import available_choices, is_ending, step
+from engine.runtime.state import GameState, initial_state
+from engine.tools.stats import story_stats
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

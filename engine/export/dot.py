@@ -6,7 +6,7 @@ or PNG is the `dot` program's job, called by `commands/map.py`.
 
 from __future__ import annotations
 
-from .graph import GraphEdge, GraphNode, StoryGraph
+from engine.export.graph import GraphEdge, GraphNode, StoryGraph
 
 __all__ = ["CANON_COLOUR", "RUN_COLOUR", "quote", "to_dot"]
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..model import RESUME, Story
-from ..validate import reachable_nodes
+from engine.compiler.validate import reachable_nodes
+from engine.runtime.model import RESUME, Story
 
 __all__ = ["RESUME_NODE", "GraphEdge", "GraphNode", "StoryGraph", "story_graph"]
 

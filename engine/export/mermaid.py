@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .dot import CANON_COLOUR, RUN_COLOUR
-from .graph import GraphNode, StoryGraph
+from engine.export.dot import CANON_COLOUR, RUN_COLOUR
+from engine.export.graph import GraphNode, StoryGraph
 
 __all__ = ["escape", "mermaid_ids", "to_mermaid"]
 

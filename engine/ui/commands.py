@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..diagnostics import did_you_mean
-from ..rules import ChoiceError, RunEndedError
-from ..saves import SaveError, SaveFile, list_slots, slot_path
-from ..session import Session
-from . import screen
+from engine.diagnostics import did_you_mean
+from engine.runtime.rules import ChoiceError, RunEndedError
+from engine.saves.format import SaveError, SaveFile, list_slots, slot_path
+from engine.session import Session
+from engine.ui import screen
 
 __all__ = ["COMMANDS", "Command", "Game", "MenuItem", "Reply", "command"]
 
@@ -251,8 +251,8 @@ def _inventory(game: Game, arg: str) -> Reply:
 
 @command("compare", "how your run differs from the show, and why", aliases=("show",), key="c")
 def _compare(game: Game, arg: str) -> Reply:
-    from ..canon import compare_run
-    from ..canon_report import comparison_text
+    from engine.canon.compare import compare_run
+    from engine.report.compare import comparison_text
 
     cmp = compare_run(game.session.story, game.session.states)
     return Reply(title="Compared with the show", panel=comparison_text(cmp, game.width))

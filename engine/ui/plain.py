@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from . import screen
-from .commands import Game, Reply
+from engine.ui import screen
+from engine.ui.commands import Game, Reply
 
 __all__ = ["Hangup", "PlainUI"]
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from ..model import Story
-from ..rules import render_text, survivors
-from ..state import CharState, GameState, LogEntry
+from engine.runtime.model import Story
+from engine.runtime.rules import render_text, survivors
+from engine.runtime.state import CharState, GameState, LogEntry
 
 if TYPE_CHECKING:
-    from ..canon import EpisodeSummary
+    from engine.canon.compare import EpisodeSummary
 
 __all__ = [
     "Fragment",
@@ -119,7 +119,9 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
     ending = node.ending.title if node.ending else None
     recap = None
     if len(states) > 1 and states[-2].episode != state.episode:
-        from ..canon import episode_summary  # only at episode ends: keeps start-up light
+        from engine.canon.compare import (
+            episode_summary,  # only at episode ends: keeps start-up light
+        )
 
         recap = episode_summary(story, states[:-1], states[-2].episode)
     return Scene(card, notices, render_text(node, state), ending, recap)
@@ -127,7 +129,7 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
 
 def recap_lines(recap: EpisodeSummary, width: int) -> list[str]:
     """The end-of-episode card: turning points against the show, who differs."""
-    from ..canon_report import episode_chart
+    from engine.report.compare import episode_chart
 
     return episode_chart(recap, width).splitlines()
 
@@ -336,7 +338,7 @@ def ending_text(story: Story, states: Sequence[GameState]) -> str:
 
 
 def _comparison_summary(story: Story, states: Sequence[GameState]) -> str:
-    from ..canon import compare_run
+    from engine.canon.compare import compare_run
 
     cmp = compare_run(story, states)
     lines = [

@@ -39,8 +39,8 @@ from prompt_toolkit.layout.dimension import Dimension
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
-from . import screen
-from .commands import COMMANDS, Game, Reply
+from engine.ui import screen
+from engine.ui.commands import COMMANDS, Game, Reply
 
 __all__ = ["STYLE", "TerminalUI"]
 

@@ -1,0 +1,133 @@
+"""`hyosan map [DIR]`: the story graph as Graphviz DOT, Mermaid, or SVG/PNG through `dot`.
+
+Turning points are hexagons, endings are filled (the show's ending in gold), unreachable
+nodes are red and dashed, conditional choices are dashed edges; the canon path is blue
+and, with `--run SAVE`, the run's path is green.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.cli._options import add_story_arguments
+from engine.compiler.loader import load_story
+from engine.errors import EXIT_OK, UserError
+from engine.export.dot import to_dot
+from engine.export.graph import story_graph
+from engine.export.mermaid import to_mermaid
+from engine.runtime.model import Story
+from engine.tools.explore import Steps, canon_path
+
+__all__ = ["NO_DOT", "add_arguments", "run"]
+
+NO_DOT = (
+    "Graphviz's dot is not installed; use --format dot and render elsewhere, "
+    "or apt-get install graphviz"
+)
+_FORMATS = ("dot", "mermaid", "svg", "png")
+# Mermaid's default maxEdges and maxTextSize; sites such as GitHub cannot raise them.
+_MERMAID_MAX_EDGES = 500
+_MERMAID_MAX_TEXT = 50_000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_story_arguments(parser)
+    parser.add_argument(
+        "--format",
+        choices=_FORMATS,
+        default=None,
+        help="dot (default), mermaid, or svg/png rendered by Graphviz; "
+        "default from -o's suffix (.dot .gv .mmd .md .svg .png)",
+    )
+    parser.add_argument("--run", type=Path, metavar="SAVE", help="highlight this saved run")
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    suffix = args.output.suffix.lower() if args.output else ""
+    by_suffix = {".mmd": "mermaid", ".md": "mermaid", ".svg": "svg", ".png": "png"}
+    return by_suffix.get(suffix, "dot")
+
+
+def run(args: argparse.Namespace) -> int:
+    story = load_story(args.story, args.branch)
+    run_steps = _run_steps(story, args.run) if args.run else ()
+    graph = story_graph(story, canon_path(story), run_steps)
+    fmt = _format(args)
+    if fmt == "mermaid":
+        text = to_mermaid(graph)
+        if len(graph.edges) > _MERMAID_MAX_EDGES or len(text) > _MERMAID_MAX_TEXT:
+            print(
+                f"hyosan: warning: {len(graph.edges)} edges, {len(text):,} characters: Mermaid "
+                f"renderers refuse more than {_MERMAID_MAX_EDGES} edges or "
+                f"{_MERMAID_MAX_TEXT:,} characters by default; for the whole story use "
+                "--format dot (or svg)",
+                file=sys.stderr,
+            )
+        if args.output and args.output.suffix.lower() == ".md":
+            text = f"```mermaid\n{text}```\n"
+        _write(args.output, text.encode())
+    elif fmt == "dot":
+        _write(args.output, to_dot(graph).encode())
+    else:
+        if fmt == "png" and args.output is None and sys.stdout.isatty():
+            raise UserError("a PNG is not for the terminal", hint="add -o map.png")
+        _write(args.output, _render(to_dot(graph), fmt))
+    return EXIT_OK
+
+
+def _run_steps(story: Story, path: Path) -> Steps:
+    from engine.saves.format import read_save  # only with --run
+
+    save = read_save(path)
+    if save.story_id != story.id:
+        raise UserError(
+            f'{path}: this is a save of story "{save.story_id}", not "{story.id}"',
+            hint="give the story the run was played in",
+        )
+    steps: list[tuple[str, str]] = []
+    for number, saved in enumerate(save.steps, 1):
+        node = story.nodes.get(saved.node)
+        if node is None or saved.choice not in node.choice_map:
+            print(
+                f"hyosan: warning: {path}: step {number} ({saved.node}: {saved.choice}) is not "
+                "in this story; the run is highlighted up to there",
+                file=sys.stderr,
+            )
+            break
+        steps.append((saved.node, saved.choice))
+    return tuple(steps)
+
+
+def _render(dot_text: str, fmt: str) -> bytes:
+    program = shutil.which("dot")
+    if program is None:
+        raise UserError(NO_DOT)
+    try:
+        done = subprocess.run(
+            [program, f"-T{fmt}"], input=dot_text.encode(), capture_output=True, check=False
+        )
+    except OSError as exc:
+        raise UserError(f"could not run Graphviz's dot: {exc}") from exc
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        raise UserError(f"Graphviz's dot failed: {detail[0] if detail else done.returncode}")
+    return done.stdout
+
+
+def _write(path: Path | None, data: bytes) -> None:
+    if path is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the map: {exc.strerror or exc}") from exc
+    print(f"wrote {path}", file=sys.stderr)
