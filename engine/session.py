@@ -14,16 +14,8 @@ from pathlib import Path
 from engine.runtime.model import Choice, Story
 from engine.runtime.rules import Event, available_choices, is_ending, step
 from engine.runtime.state import GameState, initial_state
-from engine.saves.format import (
-    AUTOSAVE_SLOT,
-    SaveError,
-    SaveFile,
-    make_save,
-    read_save,
-    resolve_save,
-    slot_path,
-    write_save,
-)
+from engine.saves.files import AUTOSAVE_SLOT, read_save, resolve_save, slot_path, write_save
+from engine.saves.format import SaveError, SaveFile, make_save
 
 __all__ = ["Session", "new_seed", "read_slot"]
 

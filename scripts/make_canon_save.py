@@ -25,7 +25,8 @@ from engine.compiler.loader import check_story  # noqa: E402
 from engine.runtime.model import Story  # noqa: E402
 from engine.runtime.rules import available_choices, is_ending, step  # noqa: E402
 from engine.runtime.state import GameState, initial_state  # noqa: E402
-from engine.saves.format import SaveError, SaveFile, make_save, read_save, write_save  # noqa: E402
+from engine.saves.files import read_save, write_save  # noqa: E402
+from engine.saves.format import SaveError, SaveFile, make_save  # noqa: E402
 
 SEED = 0
 MAX_STEPS = 10_000

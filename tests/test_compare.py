@@ -14,7 +14,8 @@ from engine.report.compare import comparison_markdown, comparison_text, episode_
 from engine.runtime.model import Story
 from engine.runtime.rules import step
 from engine.runtime.state import GameState, initial_state
-from engine.saves.format import make_save, write_save
+from engine.saves.files import write_save
+from engine.saves.format import make_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "compare"
 

@@ -113,7 +113,7 @@ def test_every_ending_of_the_example_has_a_witness_save_that_replays(
     run_cli: Any, tmp_path: Path
 ) -> None:
     replay = pytest.importorskip("engine.replay")
-    saves = pytest.importorskip("engine.saves.format")
+    saves = pytest.importorskip("engine.saves.files")
     code, out = explore_json(run_cli, str(EXAMPLE), "--witnesses", str(tmp_path))
     assert code == 0
     story = load_story(EXAMPLE)

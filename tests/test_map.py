@@ -12,7 +12,8 @@ import pytest
 
 import engine.cli.map as map_command
 from engine.compiler.loader import load_story
-from engine.saves.format import make_save, write_save
+from engine.saves.files import write_save
+from engine.saves.format import make_save
 from engine.tools.explore import canon_path, replay_steps
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

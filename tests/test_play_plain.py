@@ -12,7 +12,7 @@ import pytest
 
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
-from engine.saves.format import read_save
+from engine.saves.files import read_save
 from engine.session import Session
 from engine.ui.commands import COMMANDS, Game, find_command
 from engine.ui.plain import Hangup, PlainUI

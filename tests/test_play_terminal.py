@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from engine.compiler.loader import load_story
-from engine.saves.format import read_save
+from engine.saves.files import read_save
 
 pexpect = pytest.importorskip("pexpect")
 

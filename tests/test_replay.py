@@ -13,7 +13,8 @@ from engine.cli.replay import Pager
 from engine.compiler.loader import load_story
 from engine.runtime.rules import step
 from engine.runtime.state import initial_state
-from engine.saves.format import make_save, read_save, write_save
+from engine.saves.files import read_save, write_save
+from engine.saves.format import make_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 RUN = ["classroom", "take-bat", "stairs", "swing", "wait", "put-down", "signal"]

@@ -13,7 +13,7 @@ from engine import BUNDLED_STORY
 from engine.cli.main import main
 from engine.compiler.loader import check_story, load_story
 from engine.replay import replay_save
-from engine.saves.format import read_save
+from engine.saves.files import read_save
 
 ROOT = Path(__file__).parent.parent
 SCRIPT = ROOT / "scripts" / "make_canon_save.py"

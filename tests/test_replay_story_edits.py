@@ -12,7 +12,8 @@ from engine.compiler.loader import load_story
 from engine.replay import Divergence, ReplayResult, replay_save
 from engine.runtime.rules import step
 from engine.runtime.state import initial_state
-from engine.saves.format import SaveFile, make_save, write_save
+from engine.saves.files import write_save
+from engine.saves.format import SaveFile, make_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 RUN = ["classroom", "take-bat", "stairs", "swing", "wait", "put-down", "signal"]

@@ -11,21 +11,16 @@ from engine.compiler.loader import load_story
 from engine.runtime.model import Story
 from engine.runtime.rules import step, survivors
 from engine.runtime.state import GameState, initial_state, state_digest
-from engine.saves.format import (
-    FORMAT_VERSION,
-    SavedStep,
-    SaveError,
-    SaveFile,
+from engine.saves.files import (
     backup_path,
-    dump_save,
     list_slots,
-    make_save,
-    parse_save,
     read_save,
     resolve_save,
     slot_path,
     write_save,
 )
+from engine.saves.format import FORMAT_VERSION, SavedStep, SaveError, SaveFile, dump_save, make_save
+from engine.saves.parse import parse_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 NOW = "2024-05-01T12:00:00Z"

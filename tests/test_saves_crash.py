@@ -18,7 +18,8 @@ import pytest
 from engine.compiler.loader import load_story
 from engine.runtime.rules import available_choices, is_ending, step
 from engine.runtime.state import initial_state
-from engine.saves.format import SaveFile, make_save, read_save, write_save
+from engine.saves.files import read_save, write_save
+from engine.saves.format import SaveFile, make_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 KILLS = 220

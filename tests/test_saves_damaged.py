@@ -10,7 +10,8 @@ from engine.cli.main import main
 from engine.compiler.loader import load_story
 from engine.runtime.rules import step
 from engine.runtime.state import initial_state
-from engine.saves.format import SaveError, dump_save, make_save, read_save, write_save
+from engine.saves.files import read_save, write_save
+from engine.saves.format import SaveError, dump_save, make_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 OTHER_STORY = Path(__file__).parent / "fixtures" / "example"

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from engine.saves import format as saves
-from engine.saves.format import SavedStep, SaveError, migrate, parse_save, register_migration
+from engine.saves import parse as save_parse
+from engine.saves.format import SavedStep, SaveError
+from engine.saves.parse import migrate, parse_save, register_migration
 
 DIGEST = "0123456789abcdef"
 
@@ -80,13 +82,13 @@ def test_without_the_migration_format_0_is_too_old_to_read() -> None:
 
 
 def test_register_migration_adds_to_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(saves, "MIGRATIONS", {})
+    monkeypatch.setattr(save_parse, "MIGRATIONS", {})
     register_migration(0)(zero_to_one)
-    registry = saves.MIGRATIONS
+    registry = save_parse.MIGRATIONS
     assert registry == {0: zero_to_one}
     assert parse_save(FORMAT_0, "x.yaml", minimum=0).format == 1
 
 
 def test_the_shipped_registry_is_empty_while_format_1_is_the_only_format() -> None:
     assert saves.FORMAT_VERSION == saves.MIN_FORMAT_VERSION == 1
-    assert saves.MIGRATIONS == {}
+    assert save_parse.MIGRATIONS == {}

@@ -11,7 +11,9 @@ from engine.compiler.loader import load_story
 from engine.replay import replay_save
 from engine.runtime.rules import available_choices, is_ending, step
 from engine.runtime.state import GameState, initial_state, state_digest
-from engine.saves.format import dump_save, make_save, parse_save, read_save, write_save
+from engine.saves.files import read_save, write_save
+from engine.saves.format import dump_save, make_save
+from engine.saves.parse import parse_save
 
 FIXTURE = Path(__file__).parent / "fixtures" / "saves_story"
 STORY = load_story(FIXTURE)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
 from engine.runtime.rules import ChoiceError
-from engine.saves.format import SaveError, read_save
+from engine.saves.files import read_save
+from engine.saves.format import SaveError
 from engine.session import Session
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "play_basic"

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _states(story: Story, spec: str, saves_dir: Path) -> list[GameState]:
     from engine.replay import replay_save
-    from engine.saves.format import read_save, resolve_save
+    from engine.saves.files import read_save, resolve_save
 
     path = resolve_save(saves_dir, spec)
     result = replay_save(story, read_save(path))
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         rundiff_markdown,
         rundiff_text,
     )
-    from engine.saves.format import default_saves_dir
+    from engine.saves.files import default_saves_dir
 
     story = load_story(args.story, args.branch)
     saves_dir = args.saves_dir or default_saves_dir()

@@ -120,10 +120,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write_witnesses(story: Story, result: ExploreResult, folder: Path) -> dict[str, str]:
-    from engine.saves.format import (  # only when asked: the search does not need it
-        make_save,
-        write_save,
-    )
+    # Only when asked: the search does not need the saves.
+    from engine.saves.files import write_save
+    from engine.saves.format import make_save
 
     written = {}
     for ending in result.endings:

@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_steps(story: Story, path: Path) -> Steps:
-    from engine.saves.format import read_save  # only with --run
+    from engine.saves.files import read_save  # only with --run
 
     save = read_save(path)
     if save.story_id != story.id:

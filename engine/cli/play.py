@@ -56,7 +56,7 @@ def saves_folder(option: Path | None) -> Path:
     """--saves-dir, else $HYOSAN_SAVES, else the repository's saves/ next to story/."""
     if option is not None:
         return option
-    from engine.saves.format import default_saves_dir
+    from engine.saves.files import default_saves_dir
 
     return default_saves_dir()
 
@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     from engine import BUNDLED_STORY
     from engine.compiler.loader import load_story
     from engine.errors import EXIT_USAGE, UserError
-    from engine.saves.format import AUTOSAVE_SLOT, SaveError, slot_path
+    from engine.saves.files import AUTOSAVE_SLOT, slot_path
+    from engine.saves.format import SaveError
     from engine.session import Session, new_seed
     from engine.ui.commands import Game
 
@@ -115,7 +116,8 @@ def _resume_args(args: argparse.Namespace) -> list[str]:
 
 def _offer(game: Game, path: Path) -> tuple[SaveFile | None, tuple[str, ...]]:
     """The autosave to offer (an unfinished run of this story), and any word about it."""
-    from engine.saves.format import SaveError, read_save
+    from engine.saves.files import read_save
+    from engine.saves.format import SaveError
 
     if not path.is_file():
         return None, ()

@@ -24,16 +24,8 @@ from engine.compiler.loader import load_story
 from engine.errors import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UserError
 from engine.replay import FinalView, ReplayResult, StepView, final_view, replay_save, step_views
 from engine.runtime.model import Story
-from engine.saves.format import (
-    SaveError,
-    SaveFile,
-    default_saves_dir,
-    make_save,
-    read_save,
-    resolve_save,
-    slot_path,
-    write_save,
-)
+from engine.saves.files import default_saves_dir, read_save, resolve_save, slot_path, write_save
+from engine.saves.format import SaveError, SaveFile, make_save
 
 __all__ = ["add_arguments", "run"]
 

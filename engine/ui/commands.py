@@ -16,7 +16,8 @@ from pathlib import Path
 
 from engine.diagnostics import did_you_mean
 from engine.runtime.rules import ChoiceError, RunEndedError
-from engine.saves.format import SaveError, SaveFile, list_slots, slot_path
+from engine.saves.files import list_slots, slot_path
+from engine.saves.format import SaveError, SaveFile
 from engine.session import Session
 from engine.ui import screen
 
