@@ -322,7 +322,9 @@ def _fast_step(
     return new_state, events
 
 
-def step(story: Story, state: GameState, choice_id: str) -> tuple[GameState, list[Event]]:
+def step(
+    story: Story, state: GameState, choice_id: str, *, shortcut: bool = True
+) -> tuple[GameState, list[Event]]:
     """Take the choice `choice_id` at the state's node; return the new state and events.
 
     Order within a step: the infection clock ticks (bites from earlier steps may turn),
@@ -330,13 +332,16 @@ def step(story: Story, state: GameState, choice_id: str) -> tuple[GameState, lis
     apply. A companion who turns by the clock diverts play to the story's `on_turn`
     node, which can later `goto: $resume`.
 
+    `shortcut=False` skips the fast path for plain steps (no effects, nobody bitten) and
+    always builds the step in full; both give identical results (a test holds them to it).
+
     Raises ChoiceError for an unknown or unavailable choice, RunEndedError at an ending.
     """
     node = story.nodes[state.node]
     choice = node.choice_map.get(choice_id)
     if choice is None or node.ending is not None or choice.condition is not None:
         node, choice = _find_choice(story, state, choice_id)
-    if not choice.effects:
+    if shortcut and not choice.effects:
         fast = _fast_step(story, state, node, choice)
         if fast is not None:
             return fast
