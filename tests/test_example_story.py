@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from engine.runtime.events import Event
 from engine.runtime.model import Story
-from engine.runtime.rules import Event, available_choices, is_ending, render_text, step
-from engine.runtime.state import GameState, initial_state
+from engine.runtime.rules import available_choices, initial_state, is_ending, render_text, step
+from engine.runtime.state import GameState
 
 UNLUCKY = 1  # seed 1: the lab window's chance takes its `else` (noise +2)
 

@@ -14,18 +14,19 @@ from pathlib import Path
 import pytest
 
 from engine.compiler.loader import load_story
+from engine.runtime.events import Event, LogEntry
 from engine.runtime.model import Story
 from engine.runtime.rules import (
     ChoiceError,
-    Event,
     RunEndedError,
     available_choices,
+    initial_state,
     is_ending,
     render_text,
     step,
     survivors,
 )
-from engine.runtime.state import CharState, GameState, LogEntry, initial_state, state_digest
+from engine.runtime.state import CharState, GameState, state_digest
 
 LAB = Path(__file__).resolve().parent / "fixtures" / "rules_lab"
 
@@ -394,7 +395,7 @@ def test_every_applied_effect_is_logged_with_its_cause(lab: Story) -> None:
 def test_events_report_what_happened(lab: Story) -> None:
     assert [e.kind for e in events_of(lab, "bite-su-hyeok")] == ["bitten"]
     assert [e.kind for e in events_of(lab, "kill-gyeong-su")] == ["died"]
-    assert [e.kind for e in events_of(lab, "set-alarm")] == ["effect"]
+    assert [e.kind for e in events_of(lab, "set-alarm")] == ["set"]
     assert events_of(lab, "out") == [Event("episode", "2", "The Yard")]
     assert events_of(lab, "out", "escape") == [Event("ending", "safe", "Safe")]
     assert events_of(lab, "rest") == []

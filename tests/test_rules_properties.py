@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
-from engine.runtime.rules import available_choices, is_ending, step
-from engine.runtime.state import GameState, initial_state, state_digest
+from engine.runtime.rules import available_choices, initial_state, is_ending, step
+from engine.runtime.state import GameState, state_digest
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STORIES = {

@@ -1,30 +1,28 @@
 """The immutable story model: Story, Node, Choice, TurningPoint, Ending, Character, Item.
 
-Owns: the shape of a checked story as the runtime sees it. Conditions and effects are
-already compiled (see `language.py`); every object keeps its source position. Built only
-by `loader.py`; never mutated afterwards.
+Owns: the shape of a checked story as the runtime sees it (its words, `Status` and
+`Place`, come from `engine.runtime.world`). Conditions and effects are already compiled
+(`engine.runtime.conditions`, `engine.runtime.effects`); every object keeps its source
+position. Built only by `engine.compiler`; every mapping is read-only, so nothing can
+change a story after it is checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TypeVar
 
 from engine.diagnostics import Pos
-
-if TYPE_CHECKING:
-    from engine.runtime.state import GameState
+from engine.runtime.conditions import Condition
+from engine.runtime.effects import Effect
+from engine.runtime.world import Place, Status
 
 __all__ = [
-    "ALIVE",
-    "PLACES",
-    "STATUSES",
     "Character",
     "Choice",
-    "Condition",
     "Counter",
-    "Effect",
     "Ending",
     "Episode",
     "Flag",
@@ -33,31 +31,16 @@ __all__ = [
     "Story",
     "TextPiece",
     "TurningPoint",
+    "frozen",
 ]
 
-STATUSES = ("healthy", "bitten", "hombie", "zombie", "dead")
-ALIVE = frozenset({"healthy", "bitten", "hombie"})
-PLACES = ("group", "separated", "elsewhere")
-RESUME = "$resume"
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """A compiled condition: `test(state)` answers it; `source` is what the author wrote."""
-
-    source: str
-    test: Callable[[GameState], bool]
-    pos: Pos
-
-
-@dataclass(frozen=True, slots=True)
-class Effect:
-    """A compiled effect: `apply(builder)` changes the step under construction."""
-
-    kind: str
-    source: str
-    apply: Callable[[Any], None]
-    pos: Pos
+def frozen(mapping: Mapping[_K, _V]) -> Mapping[_K, _V]:
+    """A read-only view of a copy of `mapping`."""
+    return MappingProxyType(dict(mapping))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +48,8 @@ class Character:
     id: str
     name: str
     role: str
-    status: str
-    place: str
+    status: Status
+    place: Place
     carrier: bool
     incubation: int | None
     on_turn: str | None
@@ -135,6 +118,9 @@ class Ending:
 
 @dataclass(frozen=True, slots=True)
 class Node:
+    """A scene with choices, or an ending. `choice_map` finds a choice by id; `unconditional`
+    says that no choice has a condition, so all are always offered."""
+
     id: str
     episode: int | None
     text: str | tuple[TextPiece, ...]
@@ -143,8 +129,8 @@ class Node:
     turning_point: TurningPoint | None
     ending: Ending | None
     pos: Pos
-    choice_map: dict[str, Choice] = field(default_factory=dict, compare=False)
-    unconditional: bool = False  # no choice has a condition: all are always offered
+    choice_map: Mapping[str, Choice]
+    unconditional: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,31 +143,32 @@ class Episode:
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per load
 class Story:
-    """A loaded, checked story. Indexes map ids to positions in the state's tuples."""
+    """A loaded, checked story. The `*_ids` tuples give each character, item and counter
+    its position in the state's tuples; the `*_index` mappings are their inverses."""
 
     id: str
     title: str
     start: str
     incubation: int
     on_turn: str | None
-    cast: dict[str, Character]
-    items: dict[str, Item]
-    flags: dict[str, Flag]
-    counters: dict[str, Counter]
-    nodes: dict[str, Node]
-    episodes: dict[int, Episode]
-    canon_roster: dict[str, tuple[tuple[int, str], ...]]
+    cast: Mapping[str, Character]
+    items: Mapping[str, Item]
+    flags: Mapping[str, Flag]
+    counters: Mapping[str, Counter]
+    nodes: Mapping[str, Node]
+    episodes: Mapping[int, Episode]
+    canon_roster: Mapping[str, tuple[tuple[int, Status], ...]]
     canon_ending: str | None
     root: str
     fingerprint: str
     tracked_visits: frozenset[str]
     pos: Pos
-    cast_ids: tuple[str, ...] = ()
-    cast_index: dict[str, int] = field(default_factory=dict)
-    item_ids: tuple[str, ...] = ()
-    item_index: dict[str, int] = field(default_factory=dict)
-    counter_ids: tuple[str, ...] = ()
-    counter_index: dict[str, int] = field(default_factory=dict)
+    cast_ids: tuple[str, ...]
+    cast_index: Mapping[str, int]
+    item_ids: tuple[str, ...]
+    item_index: Mapping[str, int]
+    counter_ids: tuple[str, ...]
+    counter_index: Mapping[str, int]
 
     def endings(self) -> list[Node]:
         """Every ending node, in file order."""
@@ -191,9 +178,9 @@ class Story:
         """Every node holding a turning point, in file order."""
         return [n for n in self.nodes.values() if n.turning_point is not None]
 
-    def canon_status(self, character: str, episode: int) -> str:
-        """The character's status in the show at the end of `episode`."""
-        status = "healthy"
+    def canon_status(self, character: str, episode: int) -> Status:
+        """The character's status in the canon at the end of `episode`."""
+        status = Status.HEALTHY
         for ep, value in self.canon_roster.get(character, ()):
             if ep <= episode:
                 status = value

@@ -1,43 +1,36 @@
-"""THE state machine: which choices are available, and what taking one does.
+"""THE state machine: where a run starts, which choices are available, what taking one does.
 
-Owns: `available_choices`, `step`, the infection clock and the rules every effect obeys
-(the dead stay dead, counts never go negative, every applied effect is logged with its
-cause). Pure and deterministic: the same story, state and choice always give the same
-new state and events; randomness comes only from the generator carried in the state.
+Owns: `initial_state`, `available_choices`, `step`, `render_text` and the order of things
+within a step (the infection clock, the choice's effects, interrupts, entering the next
+node). Pure and deterministic: the same story, state and choice always give the same new
+state and events; randomness comes only from the generator carried in the state. The
+effects themselves apply through `engine.runtime.builder`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Sequence
 
-from engine.runtime.model import ALIVE, RESUME, Choice, Node, Story
-from engine.runtime.state import GameState, LogEntry, Trail, mulberry32_next
+from engine.runtime.builder import Builder
+from engine.runtime.events import Event, Kind
+from engine.runtime.model import Choice, Node, Story
+from engine.runtime.state import CharState, GameState
+from engine.runtime.world import ALIVE, RESUME, Place, Status
 
 __all__ = [
     "ChoiceError",
-    "Event",
     "RunEndedError",
     "available_choices",
+    "initial_state",
     "is_ending",
     "render_text",
+    "replay_steps",
     "step",
     "survivors",
 ]
 
 
 _new_state = tuple.__new__
-
-
-class Event(NamedTuple):
-    """Something that happened during a step, for the UI and the tools.
-
-    kind: effect, bitten, turned, died, interrupt, episode, ending.
-    """
-
-    kind: str
-    subject: str
-    detail: str
 
 
 class ChoiceError(Exception):
@@ -53,6 +46,50 @@ class ChoiceError(Exception):
 
 class RunEndedError(Exception):
     """The run is at an ending: there is nothing left to choose."""
+
+
+def initial_state(story: Story, seed: int = 0) -> GameState:
+    """The state at the start of `story`, with the generator seeded by `seed`; the start
+    node's own `do:` effects are applied (and logged at turn 0)."""
+    start = story.nodes[story.start]
+    roster = tuple(
+        CharState(
+            c.status,
+            c.place,
+            0,
+            (c.incubation or story.incubation) if c.status == Status.BITTEN else 0,
+        )
+        for c in story.cast.values()
+    )
+    state = GameState(
+        node=story.start,
+        turn=0,
+        episode=start.episode or 1,
+        roster=roster,
+        inventory=(0,) * len(story.item_ids),
+        flags=frozenset(),
+        counters=tuple(c.start for c in story.counters.values()),
+        visited=frozenset({story.start}) & story.tracked_visits,
+        rng=seed & 0xFFFFFFFF,
+        resume=None,
+        just_turned=(),
+        log=None,
+        path=None,
+    )
+    if not start.effects:
+        return state
+    b = Builder(story, state, turn=0)
+    for effect in start.effects:
+        effect.apply(b)
+    return b.state(state.node, None, None)
+
+
+def replay_steps(story: Story, seed: int, steps: Iterable[tuple[str, str]]) -> list[GameState]:
+    """The states of a run from the start through `steps` (the initial state included)."""
+    states = [initial_state(story, seed)]
+    for _node, choice in steps:
+        states.append(step(story, states[-1], choice)[0])
+    return states
 
 
 def available_choices(story: Story, state: GameState) -> Sequence[Choice]:
@@ -71,188 +108,6 @@ def render_text(node: Node, state: GameState) -> str:
     return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
-class _Builder:
-    """The step under construction: mutable copies, dropped once the new state is built.
-
-    It exposes the same attribute names as GameState, so compiled conditions (`when`
-    effects) read it as they read a state.
-    """
-
-    __slots__ = (
-        "choice",
-        "counters",
-        "episode",
-        "events",
-        "flags",
-        "inventory",
-        "just_turned",
-        "log",
-        "node",
-        "rng",
-        "roster",
-        "story",
-        "turn",
-        "turned_before",
-        "visited",
-    )
-
-    def __init__(self, story: Story, state: GameState) -> None:
-        self.story = story
-        self.turn = state.turn + 1
-        self.episode = state.episode
-        self.roster = list(state.roster)
-        self.inventory = list(state.inventory)
-        self.flags = set(state.flags)
-        self.counters = list(state.counters)
-        self.visited = state.visited
-        self.rng = state.rng
-        self.just_turned: tuple[int, ...] = ()
-        self.turned_before = state.just_turned
-        self.log: Trail = state.log
-        self.events: list[Event] = []
-        self.node = state.node
-        self.choice: str | None = None
-
-    def record(self, kind: str, subject: str, detail: str) -> None:
-        self.log = (self.log, LogEntry(self.turn, self.node, self.choice, kind, subject, detail))
-        self.events.append(
-            Event(kind if kind in ("bitten", "turned", "died") else "effect", subject, detail)
-        )
-
-    def ignore(self, kind: str, who: str, why: str) -> None:
-        self.log = (
-            self.log,
-            LogEntry(self.turn, self.node, self.choice, "ignored", who, f"{kind} ignored: {why}"),
-        )
-
-    # --- items, flags, counters ---
-    def give(self, index: int, count: int) -> None:
-        self.inventory[index] += count
-        self.record("give", self.story.item_ids[index], f"+{count} (now {self.inventory[index]})")
-
-    def take(self, index: int, count: int) -> None:
-        taken = min(count, self.inventory[index])
-        self.inventory[index] -= taken
-        self.record("take", self.story.item_ids[index], f"-{taken} (now {self.inventory[index]})")
-
-    def set_flag(self, name: str, value: bool) -> None:
-        if value:
-            self.flags.add(name)
-        else:
-            self.flags.discard(name)
-        self.record("set" if value else "clear", name, "true" if value else "false")
-
-    def add(self, index: int, delta: int) -> None:
-        counter = self.story.counters[self.story.counter_ids[index]]
-        value = self.counters[index] + delta
-        if counter.min is not None:
-            value = max(counter.min, value)
-        if counter.max is not None:
-            value = min(counter.max, value)
-        self.counters[index] = value
-        self.record("add", counter.id, f"{delta:+d} (now {value})")
-
-    def draw(self) -> float:
-        self.rng, value = mulberry32_next(self.rng)
-        return value
-
-    # --- characters ---
-    def targets(self, who: int) -> tuple[int, ...]:
-        """`$turned` (-1) means whoever turned on this step or the step before: the
-        interrupt node's own `do:` runs on the step they turned, its choices on the next."""
-        if who != -1:
-            return (who,)
-        return tuple(dict.fromkeys(self.turned_before + self.just_turned))
-
-    def bite(self, who: int, turns: int | None, hidden: bool) -> None:
-        for i in self.targets(who):
-            char, cid = self.roster[i], self.story.cast_ids[i]
-            if char.status != "healthy":
-                self.ignore("bite", cid, f"{cid} is {char.status}")
-                continue
-            cast = self.story.cast[cid]
-            left = turns or cast.incubation or self.story.incubation
-            self.roster[i] = char._replace(
-                status="bitten", since=self.turn, turns_left=left, hidden=hidden
-            )
-            self.record("bitten", cid, f"turns in {left}" + (" (hidden)" if hidden else ""))
-
-    def reveal(self, who: int) -> None:
-        for i in self.targets(who):
-            char = self.roster[i]
-            if char.hidden:
-                self.roster[i] = char._replace(hidden=False)
-                self.record("reveal", self.story.cast_ids[i], "the bite is known")
-
-    def turn_now(self, i: int, scripted: bool) -> None:
-        char, cid = self.roster[i], self.story.cast_ids[i]
-        if char.status not in ("healthy", "bitten"):
-            self.ignore("turn", cid, f"{cid} is {char.status}")
-            return
-        status = "hombie" if self.story.cast[cid].carrier else "zombie"
-        self.roster[i] = char._replace(status=status, since=self.turn, turns_left=0, hidden=False)
-        self.record("turned", cid, status + ("" if scripted else " (incubation ran out)"))
-        self.just_turned = (*self.just_turned, i)
-
-    def turn_effect(self, who: int) -> None:
-        for i in self.targets(who):
-            self.turn_now(i, scripted=True)
-
-    def kill(self, who: int) -> None:
-        for i in self.targets(who):
-            char, cid = self.roster[i], self.story.cast_ids[i]
-            if char.status == "dead":
-                self.ignore("kill", cid, f"{cid} is already dead")
-                continue
-            self.roster[i] = char._replace(status="dead", since=self.turn, turns_left=0)
-            self.record("died", cid, f"was {char.status}")
-
-    def move(self, who: int, place: str) -> None:
-        for i in self.targets(who):
-            char, cid = self.roster[i], self.story.cast_ids[i]
-            if char.place == place:
-                continue
-            if char.status == "dead":
-                self.ignore("move", cid, f"{cid} is dead")
-                continue
-            self.roster[i] = char._replace(place=place)
-            self.record("move", cid, place)
-
-    def tick_infection(self) -> list[int]:
-        """Advance every bitten character's clock; return those who turned now."""
-        turned: list[int] = []
-        if not self.roster:
-            return turned
-        for i, char in enumerate(self.roster):
-            if char.status == "bitten":
-                if char.turns_left <= 1:
-                    self.turn_now(i, scripted=False)
-                    turned.append(i)
-                else:
-                    self.roster[i] = char._replace(turns_left=char.turns_left - 1)
-        return turned
-
-
-def apply_start_effects(story: Story, state: GameState) -> GameState:
-    """The state after the start node's own `do:` effects (logged at turn 0)."""
-    node = story.nodes[state.node]
-    if not node.effects:
-        return state
-    b = _Builder(story, state)
-    b.turn, b.node, b.choice = state.turn, node.id, None
-    for effect in node.effects:
-        effect.apply(b)
-    return state._replace(
-        roster=tuple(b.roster),
-        inventory=tuple(b.inventory),
-        flags=frozenset(b.flags),
-        counters=tuple(b.counters),
-        rng=b.rng,
-        just_turned=b.just_turned,
-        log=b.log,
-    )
-
-
 def _find_choice(story: Story, state: GameState, choice_id: str) -> tuple[Node, Choice]:
     node = story.nodes[state.node]
     if node.ending is not None:
@@ -265,10 +120,10 @@ def _find_choice(story: Story, state: GameState, choice_id: str) -> tuple[Node, 
     return node, choice
 
 
-def _interrupt(story: Story, b: _Builder, turned: list[int]) -> str | None:
+def _interrupt(story: Story, b: Builder, turned: list[int]) -> str | None:
     """The on_turn node for the first companion who turned, if the story routes it."""
     for i in turned:
-        if b.roster[i].place != "group":
+        if b.roster[i].place != Place.GROUP:
             continue
         route = story.cast[story.cast_ids[i]].on_turn or story.on_turn
         if route is not None:
@@ -288,15 +143,15 @@ def _fast_step(
     if target == RESUME:
         return None
     entered = story.nodes[target]
-    if entered.effects or (state.roster and any(c.status == "bitten" for c in state.roster)):
+    if entered.effects or any(c.status == Status.BITTEN for c in state.roster):
         return None
     events: list[Event] = []
     episode = state.episode
     if entered.episode is not None and entered.episode != episode:
         episode = entered.episode
-        events.append(Event("episode", str(episode), story.episode_title(episode)))
+        events.append(Event(Kind.EPISODE, str(episode), story.episode_title(episode)))
     if entered.ending is not None:
-        events.append(Event("ending", entered.ending.id, entered.ending.title))
+        events.append(Event(Kind.ENDING, entered.ending.id, entered.ending.title))
     visited = state.visited
     if target in story.tracked_visits and target not in visited:
         visited = visited | {target}
@@ -345,7 +200,7 @@ def step(
         fast = _fast_step(story, state, node, choice)
         if fast is not None:
             return fast
-    b = _Builder(story, state)
+    b = Builder(story, state, state.turn + 1)
     b.choice = choice.id
     turned = b.tick_infection()
     for effect in choice.effects:
@@ -357,35 +212,17 @@ def step(
     route = _interrupt(story, b, turned)
     if route is not None and not story.nodes[target].ending:
         resume, target = target, route
-        b.events.append(Event("interrupt", story.cast_ids[turned[0]], route))
+        b.events.append(Event(Kind.INTERRUPT, story.cast_ids[turned[0]], route))
     entered = story.nodes[target]
     b.node, b.choice = target, None
     if entered.episode is not None and entered.episode != b.episode:
         b.episode = entered.episode
-        b.events.append(Event("episode", str(b.episode), story.episode_title(b.episode)))
+        b.events.append(Event(Kind.EPISODE, str(b.episode), story.episode_title(b.episode)))
     for effect in entered.effects:
         effect.apply(b)
     if entered.ending is not None:
-        b.events.append(Event("ending", entered.ending.id, entered.ending.title))
-    visited = b.visited
-    if target in story.tracked_visits and target not in visited:
-        visited = visited | {target}
-    new_state = GameState(
-        node=target,
-        turn=b.turn,
-        episode=b.episode,
-        roster=tuple(b.roster),
-        inventory=tuple(b.inventory),
-        flags=frozenset(b.flags),
-        counters=tuple(b.counters),
-        visited=visited,
-        rng=b.rng,
-        resume=resume,
-        just_turned=b.just_turned,
-        log=b.log,
-        path=(state.path, (node.id, choice.id)),
-    )
-    return new_state, b.events
+        b.events.append(Event(Kind.ENDING, entered.ending.id, entered.ending.title))
+    return b.state(target, resume, (state.path, (node.id, choice.id))), b.events
 
 
 def is_ending(story: Story, state: GameState) -> bool:
@@ -395,4 +232,4 @@ def is_ending(story: Story, state: GameState) -> bool:
 
 def survivors(state: GameState) -> int:
     """How many characters are alive and with the group."""
-    return sum(1 for c in state.roster if c.place == "group" and c.status in ALIVE)
+    return sum(1 for c in state.roster if c.place == Place.GROUP and c.status in ALIVE)

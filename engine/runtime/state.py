@@ -1,8 +1,9 @@
 """Immutable game state: the roster, inventory, flags, counters, and the logs of the run.
 
-Owns: `GameState` and its parts, `initial_state`, the seeded generator, and the state
-digest used by saves. Everything here is a tuple (NamedTuple) or a frozenset, so a state
-can be shared, hashed and kept for undo without copying. No I/O.
+Owns: `GameState` and `CharState`, the persistent trails that hold the log and the path,
+the seeded generator (`mulberry32_next`) and the state digest saves use. Everything here
+is a tuple (NamedTuple) or a frozenset, so a state can be shared, hashed and kept for
+undo without copying. The start of a run is made by `engine.runtime.rules.initial_state`.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ import hashlib
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from engine.runtime.model import ALIVE, Story
+from engine.runtime.events import LogEntry
+from engine.runtime.model import Story
+from engine.runtime.world import ALIVE, Place, Status
 
 __all__ = [
     "CharState",
     "GameState",
-    "LogEntry",
     "Trail",
-    "initial_state",
     "iter_trail",
     "mulberry32_next",
     "state_digest",
@@ -26,10 +27,11 @@ __all__ = [
 
 
 class CharState(NamedTuple):
-    """One character: status, place, the turn that status began, incubation left."""
+    """One character: status, place, the turn that status began, incubation left, and
+    whether a bite is still hidden from the player."""
 
-    status: str
-    place: str
+    status: Status
+    place: Place
     since: int = 0
     turns_left: int = 0
     hidden: bool = False
@@ -37,22 +39,6 @@ class CharState(NamedTuple):
     @property
     def is_alive(self) -> bool:
         return self.status in ALIVE
-
-
-class LogEntry(NamedTuple):
-    """An applied effect and its cause: the step (turn), node and choice it came from.
-
-    `choice` is None for effects a node applies on entry; the step's choice is then
-    `path[turn - 1]`. `kind` is the effect ("bite", "kill", "turned", ...); `subject` the
-    character, item, flag or counter; `detail` a short human-readable result.
-    """
-
-    turn: int
-    node: str
-    choice: str | None
-    kind: str
-    subject: str
-    detail: str
 
 
 # A persistent list: (previous, item) pairs, newest last; O(1) to extend, shared by states.
@@ -100,41 +86,6 @@ def mulberry32_next(rng: int) -> tuple[int, float]:
     t = ((t ^ (t >> 15)) * (1 | t)) & 0xFFFFFFFF
     t = ((t + (((t ^ (t >> 7)) * (61 | t)) & 0xFFFFFFFF)) & 0xFFFFFFFF) ^ t
     return a, ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296.0
-
-
-def initial_state(story: Story, seed: int = 0) -> GameState:
-    """The state at the start of `story`, with the generator seeded by `seed`."""
-    start = story.nodes[story.start]
-    roster = tuple(
-        CharState(
-            c.status, c.place, 0, c.incubation or story.incubation if c.status == "bitten" else 0
-        )
-        for c in story.cast.values()
-    )
-    state = GameState(
-        node=story.start,
-        turn=0,
-        episode=start.episode or 1,
-        roster=roster,
-        inventory=(0,) * len(story.item_ids),
-        flags=frozenset(),
-        counters=tuple(c.start for c in story.counters.values()),
-        visited=frozenset({story.start}) & story.tracked_visits,
-        rng=seed & 0xFFFFFFFF,
-        resume=None,
-        just_turned=(),
-        log=None,
-        path=None,
-    )
-    # The start node's `do:` is applied by the rules, which import this module; the
-    # import is here to keep the dependency pointing down at load time.
-    from engine.runtime.rules import apply_start_effects
-
-    return apply_start_effects(story, state)
-
-
-def _incubation(story: Story, character: str) -> int:
-    return story.cast[character].incubation or story.incubation
 
 
 def state_digest(story: Story, state: GameState) -> str:

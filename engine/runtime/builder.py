@@ -1,0 +1,191 @@
+"""The step under construction: where effects apply and the infection clock ticks.
+
+Owns: `Builder`, the mutable copy of a state that one step works on (dropped once the new
+state is built), and the rules every effect obeys: the dead stay dead, a bite only takes
+the healthy, counts never go negative, counters stay within their bounds, and every
+applied effect is logged with its cause (the turn, node and choice). It has the same
+attribute names as `GameState`, so `when` conditions read it as they read a state.
+"""
+
+from __future__ import annotations
+
+from engine.runtime.events import Event, Kind, LogEntry
+from engine.runtime.model import Story
+from engine.runtime.state import CharState, GameState, Trail, mulberry32_next
+from engine.runtime.world import TURNED_TARGET, Place, Status
+
+__all__ = ["Builder"]
+
+
+class Builder:
+    """A `StepBuilder` (see `engine.runtime.effects`) over a copy of `state`."""
+
+    __slots__ = (
+        "choice",
+        "counters",
+        "episode",
+        "events",
+        "flags",
+        "inventory",
+        "just_turned",
+        "log",
+        "node",
+        "rng",
+        "roster",
+        "story",
+        "turn",
+        "turned_before",
+        "visited",
+    )
+
+    def __init__(self, story: Story, state: GameState, turn: int) -> None:
+        self.story = story
+        self.turn = turn
+        self.episode = state.episode
+        self.roster: list[CharState] = list(state.roster)
+        self.inventory = list(state.inventory)
+        self.flags = set(state.flags)
+        self.counters = list(state.counters)
+        self.visited = state.visited
+        self.rng = state.rng
+        self.just_turned: tuple[int, ...] = ()
+        self.turned_before = state.just_turned
+        self.log: Trail = state.log
+        self.events: list[Event] = []
+        self.node = state.node
+        self.choice: str | None = None
+
+    def record(self, kind: Kind, subject: str, detail: str) -> None:
+        self.log = (self.log, LogEntry(self.turn, self.node, self.choice, kind, subject, detail))
+        self.events.append(Event(kind, subject, detail))
+
+    def ignore(self, kind: str, who: str, why: str) -> None:
+        entry = LogEntry(
+            self.turn, self.node, self.choice, Kind.IGNORED, who, f"{kind} ignored: {why}"
+        )
+        self.log = (self.log, entry)
+
+    # --- items, flags, counters ---
+    def give(self, item: int, count: int) -> None:
+        self.inventory[item] += count
+        self.record(Kind.GIVE, self.story.item_ids[item], f"+{count} (now {self.inventory[item]})")
+
+    def take(self, item: int, count: int) -> None:
+        taken = min(count, self.inventory[item])
+        self.inventory[item] -= taken
+        self.record(Kind.TAKE, self.story.item_ids[item], f"-{taken} (now {self.inventory[item]})")
+
+    def set_flag(self, name: str, value: bool) -> None:
+        if value:
+            self.flags.add(name)
+        else:
+            self.flags.discard(name)
+        self.record(Kind.SET if value else Kind.CLEAR, name, "true" if value else "false")
+
+    def add(self, counter: int, delta: int) -> None:
+        spec = self.story.counters[self.story.counter_ids[counter]]
+        value = self.counters[counter] + delta
+        if spec.min is not None:
+            value = max(spec.min, value)
+        if spec.max is not None:
+            value = min(spec.max, value)
+        self.counters[counter] = value
+        self.record(Kind.ADD, spec.id, f"{delta:+d} (now {value})")
+
+    def draw(self) -> float:
+        self.rng, value = mulberry32_next(self.rng)
+        return value
+
+    # --- characters ---
+    def targets(self, who: int) -> tuple[int, ...]:
+        """`$turned` means whoever turned on this step or the step before: the interrupt
+        node's own `do:` runs on the step they turned, its choices on the next."""
+        if who != TURNED_TARGET:
+            return (who,)
+        return tuple(dict.fromkeys(self.turned_before + self.just_turned))
+
+    def bite(self, who: int, turns: int | None, hidden: bool) -> None:
+        for i in self.targets(who):
+            char, cid = self.roster[i], self.story.cast_ids[i]
+            if char.status != Status.HEALTHY:
+                self.ignore("bite", cid, f"{cid} is {char.status}")
+                continue
+            left = turns or self.story.cast[cid].incubation or self.story.incubation
+            self.roster[i] = char._replace(
+                status=Status.BITTEN, since=self.turn, turns_left=left, hidden=hidden
+            )
+            self.record(Kind.BITTEN, cid, f"turns in {left}" + (" (hidden)" if hidden else ""))
+
+    def reveal(self, who: int) -> None:
+        for i in self.targets(who):
+            char = self.roster[i]
+            if char.hidden:
+                self.roster[i] = char._replace(hidden=False)
+                self.record(Kind.REVEAL, self.story.cast_ids[i], "the bite is known")
+
+    def _turn_one(self, i: int, scripted: bool) -> None:
+        char, cid = self.roster[i], self.story.cast_ids[i]
+        if char.status not in (Status.HEALTHY, Status.BITTEN):
+            self.ignore("turn", cid, f"{cid} is {char.status}")
+            return
+        status = Status.HOMBIE if self.story.cast[cid].carrier else Status.ZOMBIE
+        self.roster[i] = char._replace(status=status, since=self.turn, turns_left=0, hidden=False)
+        self.record(Kind.TURNED, cid, status + ("" if scripted else " (incubation ran out)"))
+        self.just_turned = (*self.just_turned, i)
+
+    def turn_now(self, who: int) -> None:
+        for i in self.targets(who):
+            self._turn_one(i, scripted=True)
+
+    def kill(self, who: int) -> None:
+        for i in self.targets(who):
+            char, cid = self.roster[i], self.story.cast_ids[i]
+            if char.status == Status.DEAD:
+                self.ignore("kill", cid, f"{cid} is already dead")
+                continue
+            self.roster[i] = char._replace(status=Status.DEAD, since=self.turn, turns_left=0)
+            self.record(Kind.DIED, cid, f"was {char.status}")
+
+    def move(self, who: int, place: Place) -> None:
+        for i in self.targets(who):
+            char, cid = self.roster[i], self.story.cast_ids[i]
+            if char.place == place:
+                continue
+            if char.status == Status.DEAD:
+                self.ignore("move", cid, f"{cid} is dead")
+                continue
+            self.roster[i] = char._replace(place=place)
+            self.record(Kind.MOVE, cid, place)
+
+    def tick_infection(self) -> list[int]:
+        """Advance every bitten character's clock; return those who turned now."""
+        turned: list[int] = []
+        for i, char in enumerate(self.roster):
+            if char.status == Status.BITTEN:
+                if char.turns_left <= 1:
+                    self._turn_one(i, scripted=False)
+                    turned.append(i)
+                else:
+                    self.roster[i] = char._replace(turns_left=char.turns_left - 1)
+        return turned
+
+    def state(self, node: str, resume: str | None, path: Trail) -> GameState:
+        """The new state this step has built, at `node`."""
+        visited = self.visited
+        if node in self.story.tracked_visits and node not in visited:
+            visited = visited | {node}
+        return GameState(
+            node=node,
+            turn=self.turn,
+            episode=self.episode,
+            roster=tuple(self.roster),
+            inventory=tuple(self.inventory),
+            flags=frozenset(self.flags),
+            counters=tuple(self.counters),
+            visited=visited,
+            rng=self.rng,
+            resume=resume,
+            just_turned=self.just_turned,
+            log=self.log,
+            path=path,
+        )
