@@ -5,6 +5,9 @@ Only fixtures live here; helpers a single test file needs stay in that file.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -18,6 +21,16 @@ from engine.runtime.model import Story
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"
 BROKEN = FIXTURES / "broken"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never touch the user's cache folder: the run gets a fresh one of its own,
+    which subprocesses inherit through the environment."""
+    os.environ["HYOSAN_CACHE"] = tempfile.mkdtemp(prefix="hyosan-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.get("HYOSAN_CACHE", ""), ignore_errors=True)
 
 
 class CliResult(NamedTuple):

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from engine.compiler.language import LanguageError, Symbols, compile_condition, parse_condition
+from engine.compiler.language import Symbols, compile_condition
+from engine.compiler.syntax import LanguageError, parse_condition
 from engine.runtime.model import Story
-from engine.runtime.rules import step
-from engine.runtime.state import GameState, initial_state
+from engine.runtime.rules import initial_state, step
+from engine.runtime.state import GameState
 
 FORMAT_DOC = Path(__file__).resolve().parent.parent / "docs" / "format.md"
 
@@ -61,7 +62,7 @@ def holds(example_story: Story, states: dict[str, GameState]) -> Callable[[str, 
     symbols = symbols_of(example_story)
 
     def evaluate(source: str, moment: str) -> bool:
-        test, _visits = compile_condition(source, symbols)
+        test = compile_condition(source, symbols).test
         return bool(test(states[moment]))
 
     return evaluate
@@ -148,10 +149,25 @@ def test_condition_form_holds_as_documented(
 
 
 def test_visited_conditions_report_the_nodes_the_state_must_track(example_story: Story) -> None:
-    _test, visits = compile_condition(
+    compiled = compile_condition(
         "visited('one.lab') or visited('two.roof')", symbols_of(example_story)
     )
-    assert visits == {"one.lab", "two.roof"}
+    assert compiled.visits == {"one.lab", "two.roof"}
+
+
+def test_a_compiled_condition_names_every_variable_it_reads(example_story: Story) -> None:
+    compiled = compile_condition(
+        "has('first-aid-kit', 2) and kit_found and turn > 3 and visited('one.lab')"
+        " and alive('i-sak')",
+        symbols_of(example_story),
+    )
+    assert compiled.reads == {
+        ("item", "first-aid-kit"),
+        ("flag", "kit_found"),
+        ("builtin", "turn"),
+        ("visited", "one.lab"),
+        ("character", "i-sak"),
+    }
 
 
 def test_every_condition_example_in_the_format_doc_compiles() -> None:
@@ -282,5 +298,5 @@ def test_conditions_compile_and_run_without_eval_or_exec(
     symbols = symbols_of(example_story)
     state = initial_state(example_story, 0)
     for source, _moment, _expected in FORMS:
-        test, _visits = compile_condition(source, symbols)
+        test = compile_condition(source, symbols).test
         test(state)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.compiler.loader import check_story
-from engine.runtime.state import initial_state, state_digest
+from engine.runtime.rules import initial_state
+from engine.runtime.state import state_digest
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "example"
 BROKEN_TAG = Path(__file__).parent / "fixtures" / "broken" / "E007-python-tag"
@@ -60,3 +61,47 @@ def test_an_edited_file_is_parsed_again(tmp_path: Path, monkeypatch: pytest.Monk
     episode.write_text(episode.read_text().replace("goto: two.lost", "goto: two.lots"))
     _, diagnostics = _load(story)
     assert any("E030" in d and "two.lots" in d for d in diagnostics)
+
+
+def test_the_cache_forgets_the_least_recently_used_files_past_its_limit(tmp_path: Path) -> None:
+    import os
+
+    from engine.compiler.yamlcache import prune
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for age in range(10):
+        entry = cache / f"entry{age}"
+        entry.write_bytes(b"x" * 1000)
+        os.utime(entry, (1_000_000 + age, 1_000_000 + age))
+    prune(cache, limit=5000)
+    left = sorted(p.name for p in cache.iterdir())
+    assert sum((cache / name).stat().st_size for name in left) <= 5000
+    assert "entry9" in left and "entry0" not in left  # the newest stay, the oldest go
+
+
+def test_a_small_file_whose_aliases_expand_is_never_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HYOSAN_CACHE", str(cache))
+    lines = ["a: &a [" + ", ".join(["x"] * 50) + "]"]
+    for level in range(1, 6):
+        lines.append(
+            f"l{level}: &l{level} ["
+            + ", ".join(["*" + ("a" if level == 1 else f"l{level - 1}")] * 8)
+            + "]"
+        )
+    story = tmp_path / "story"
+    story.mkdir()
+    (story / "story.yaml").write_text("\n".join(lines) + "\n")
+    check_story(story)  # not a valid story; the file still parses
+    assert not cache.exists() or not any(cache.iterdir())
+
+
+def test_the_test_run_never_writes_to_the_user_cache_folder() -> None:
+    import os
+    import tempfile
+
+    setting = os.environ.get("HYOSAN_CACHE", "")
+    assert setting.startswith(tempfile.gettempdir()), setting

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from engine import BUNDLED_STORY
-from engine.compiler import loader
+from engine.compiler import spec
 from engine.compiler.loader import check_story, load_story
 from engine.compiler.schema import SCHEMA_PATH, schema_text, story_schema
 
@@ -75,21 +75,31 @@ def test_hyosan_schema_prints_it(run_cli: Any) -> None:
     assert branch["$ref"] == "#/$defs/branch"
 
 
-def test_schema_keys_match_what_the_loader_accepts() -> None:
-    defs = story_schema()["$defs"]
-    assert set(defs["manifest"]["properties"]) == set(loader._MANIFEST_KEYS)
-    assert set(defs["episode"]["properties"]) == set(loader._EPISODE_KEYS)
-    assert set(defs["branch"]["properties"]) == set(loader._BRANCH_KEYS)
-    assert set(defs["node"]["properties"]) == set(loader._NODE_KEYS)
-    assert set(defs["choice"]["properties"]) == set(loader._CHOICE_KEYS)
-    assert set(defs["character"]["properties"]) == set(loader._CAST_KEYS)
+@pytest.mark.parametrize(
+    ("section", "definition"),
+    [
+        (spec.MANIFEST, "manifest"),
+        (spec.EPISODE, "episode"),
+        (spec.BRANCH, "branch"),
+        (spec.NODE, "node"),
+        (spec.CHOICE, "choice"),
+        (spec.CHARACTER, "character"),
+    ],
+)
+def test_schema_describes_exactly_the_keys_the_checker_reads_from_the_spec(
+    section: spec.Section, definition: str
+) -> None:
+    properties = story_schema()["$defs"][definition]["properties"]
+    assert set(properties) == set(section)
+    required = story_schema()["$defs"][definition].get("required", [])
+    assert required == list(spec.required(section))
 
 
-def test_schema_knows_every_effect() -> None:
-    from engine.compiler.effects import EFFECT_KINDS
+def test_schema_knows_every_effect_the_compiler_compiles() -> None:
+    from engine.compiler.effects import _HANDLERS
 
     effects = story_schema()["$defs"]["effect"]["oneOf"]
-    assert {next(iter(e["properties"])) for e in effects} == set(EFFECT_KINDS)
+    assert {next(iter(e["properties"])) for e in effects} == set(_HANDLERS) == set(spec.EFFECTS)
 
 
 def _bundled_files() -> list[Path]:

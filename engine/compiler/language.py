@@ -1,36 +1,28 @@
-"""The condition language: a small whitelisted parser that compiles to closures.
+"""The condition language's meaning: type-checking and compiling to closures.
 
-Owns: tokenising, parsing and type-checking conditions such as
-``has('phone') and alive('nam-ra') and status('gyeong-su') != 'bitten'``, and compiling
-them once, at load time, into plain Python closures over a state. Nothing is ever passed
-to eval or exec. Errors carry the offset of the offending character so the loader can
-point at the exact line and column in the YAML.
+Owns: the functions a condition may call (`has`, `count`, `alive`, `status`, `place`,
+`with_group`, `bitten`, `just_turned`, `visited`, `survivors`), the names it may read
+(flags, counters, `episode`, `turn`), the type rules of comparisons, and compiling a
+parsed condition (`engine.compiler.syntax`) once, at load time, into a plain Python
+closure over a state, together with every variable it reads
+(`engine.runtime.conditions.Var`). Nothing is ever passed to eval or exec.
+Adding a condition function: one entry in `_FUNCTIONS` and one `f_` maker.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from engine.compiler.syntax import Expr, LanguageError, parse_condition
 from engine.diagnostics import did_you_mean
-from engine.runtime.model import ALIVE, PLACES, STATUSES
+from engine.runtime.conditions import Test, Var
+from engine.runtime.world import ALIVE, PLACES, STATUSES, Place
 
-__all__ = ["LanguageError", "Symbols", "compile_condition", "parse_condition"]
+__all__ = ["Compiled", "Symbols", "compile_condition"]
 
 Getter = Callable[[Any], Any]
-
-
-class LanguageError(Exception):
-    """A problem in a condition: `offset` is the 0-based column inside the condition."""
-
-    def __init__(self, code: str, message: str, offset: int, suggestion: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.offset = offset
-        self.suggestion = suggestion
 
 
 @dataclass(frozen=True)
@@ -42,164 +34,6 @@ class Symbols:
     flags: Collection[str]
     counter_index: dict[str, int]
     nodes: Collection[str]
-
-
-class _Token(NamedTuple):
-    kind: str  # name, number, string, op, lparen, rparen, comma, end
-    text: str
-    offset: int
-
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-      (?P<number>\d+)
-    | (?P<string>'[^']*'|"[^"]*")
-    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<op>==|!=|<=|>=|<|>)
-    | (?P<lparen>\()
-    | (?P<rparen>\))
-    | (?P<comma>,)
-    )""",
-    re.VERBOSE,
-)
-
-
-def _tokenize(source: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    pos = 0
-    while pos < len(source):
-        if source[pos:].strip() == "":
-            break
-        match = _TOKEN.match(source, pos)
-        if not match or match.end() == pos:
-            bad = pos + len(source[pos:]) - len(source[pos:].lstrip())
-            char = source[bad]
-            if char in "'\"":
-                raise LanguageError("E040", "this string is never closed", bad)
-            hint = ""
-            if char == "=":
-                hint = " (use == to compare)"
-            elif char in "&|!":
-                hint = " (use and, or, not)"
-            raise LanguageError("E040", f"unexpected character {char!r}{hint}", bad)
-        kind = match.lastgroup or "end"
-        tokens.append(_Token(kind, match.group(kind), match.start(kind)))
-        pos = match.end()
-    tokens.append(_Token("end", "", len(source)))
-    return tokens
-
-
-# --- syntax tree -----------------------------------------------------------------------
-
-
-class _Expr(NamedTuple):
-    kind: str  # or, and, not, cmp, call, name, number, string, bool
-    value: Any
-    args: tuple[Any, ...]
-    offset: int
-
-
-class _Parser:
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.tokens = _tokenize(source)
-        self.i = 0
-
-    @property
-    def tok(self) -> _Token:
-        return self.tokens[self.i]
-
-    def take(self) -> _Token:
-        tok = self.tokens[self.i]
-        self.i += 1
-        return tok
-
-    def expect(self, kind: str, what: str) -> _Token:
-        if self.tok.kind != kind:
-            found = f"{self.tok.text!r}" if self.tok.text else "the end"
-            raise LanguageError("E040", f"expected {what}, found {found}", self.tok.offset)
-        return self.take()
-
-    def parse(self) -> _Expr:
-        if self.tok.kind == "end":
-            raise LanguageError("E040", "the condition is empty", 0)
-        expr = self.parse_or()
-        if self.tok.kind != "end":
-            raise LanguageError(
-                "E040",
-                f"unexpected {self.tok.text!r} (missing and/or?)",
-                self.tok.offset,
-            )
-        return expr
-
-    def parse_or(self) -> _Expr:
-        left = self.parse_and()
-        while self.tok.kind == "name" and self.tok.text == "or":
-            op = self.take()
-            left = _Expr("or", None, (left, self.parse_and()), op.offset)
-        return left
-
-    def parse_and(self) -> _Expr:
-        left = self.parse_not()
-        while self.tok.kind == "name" and self.tok.text == "and":
-            op = self.take()
-            left = _Expr("and", None, (left, self.parse_not()), op.offset)
-        return left
-
-    def parse_not(self) -> _Expr:
-        if self.tok.kind == "name" and self.tok.text == "not":
-            op = self.take()
-            return _Expr("not", None, (self.parse_not(),), op.offset)
-        return self.parse_cmp()
-
-    def parse_cmp(self) -> _Expr:
-        left = self.parse_atom()
-        if self.tok.kind == "op":
-            op = self.take()
-            right = self.parse_atom()
-            return _Expr("cmp", op.text, (left, right), op.offset)
-        return left
-
-    def parse_atom(self) -> _Expr:
-        tok = self.tok
-        if tok.kind == "lparen":
-            self.take()
-            inner = self.parse_or()
-            self.expect("rparen", "')'")
-            return inner
-        if tok.kind == "number":
-            self.take()
-            return _Expr("number", int(tok.text), (), tok.offset)
-        if tok.kind == "string":
-            self.take()
-            return _Expr("string", tok.text[1:-1], (), tok.offset)
-        if tok.kind == "name":
-            if tok.text in ("and", "or", "not"):
-                raise LanguageError("E040", f"'{tok.text}' needs something before it", tok.offset)
-            self.take()
-            if tok.text in ("true", "false"):
-                return _Expr("bool", tok.text == "true", (), tok.offset)
-            if self.tok.kind == "lparen":
-                return self.parse_call(tok)
-            return _Expr("name", tok.text, (), tok.offset)
-        found = f"{tok.text!r}" if tok.text else "the end"
-        raise LanguageError("E040", f"expected a value, found {found}", tok.offset)
-
-    def parse_call(self, name: _Token) -> _Expr:
-        self.take()
-        args: list[_Expr] = []
-        if self.tok.kind != "rparen":
-            args.append(self.parse_or())
-            while self.tok.kind == "comma":
-                self.take()
-                args.append(self.parse_or())
-        self.expect("rparen", "')' to close the call")
-        return _Expr("call", name.text, tuple(args), name.offset)
-
-
-def parse_condition(source: str) -> _Expr:
-    """Parse `source` into a syntax tree; raises LanguageError (E040) on bad syntax."""
-    return _Parser(source).parse()
 
 
 # --- type checking and compilation ------------------------------------------------------
@@ -235,12 +69,13 @@ class _Compiler:
     def __init__(self, symbols: Symbols) -> None:
         self.sym = symbols
         self.visits: set[str] = set()
+        self.reads: set[Var] = set()
 
-    def compile(self, expr: _Expr) -> _Compiled:
-        method: Callable[[_Expr], _Compiled] = getattr(self, "c_" + expr.kind)
+    def compile(self, expr: Expr) -> _Compiled:
+        method: Callable[[Expr], _Compiled] = getattr(self, "c_" + expr.kind)
         return method(expr)
 
-    def as_bool(self, expr: _Expr) -> Getter:
+    def as_bool(self, expr: Expr) -> Getter:
         kind, get = self.compile(expr)
         if kind != "bool":
             raise LanguageError(
@@ -248,40 +83,44 @@ class _Compiler:
             )
         return get
 
-    def c_or(self, e: _Expr) -> _Compiled:
+    def c_or(self, e: Expr) -> _Compiled:
         a, b = self.as_bool(e.args[0]), self.as_bool(e.args[1])
         return "bool", lambda s: a(s) or b(s)
 
-    def c_and(self, e: _Expr) -> _Compiled:
+    def c_and(self, e: Expr) -> _Compiled:
         a, b = self.as_bool(e.args[0]), self.as_bool(e.args[1])
         return "bool", lambda s: a(s) and b(s)
 
-    def c_not(self, e: _Expr) -> _Compiled:
+    def c_not(self, e: Expr) -> _Compiled:
         a = self.as_bool(e.args[0])
         return "bool", lambda s: not a(s)
 
-    def c_number(self, e: _Expr) -> _Compiled:
+    def c_number(self, e: Expr) -> _Compiled:
         value = e.value
         return "int", lambda s: value
 
-    def c_bool(self, e: _Expr) -> _Compiled:
+    def c_bool(self, e: Expr) -> _Compiled:
         value = e.value
         return "bool", lambda s: value
 
-    def c_string(self, e: _Expr) -> _Compiled:
+    def c_string(self, e: Expr) -> _Compiled:
         value = e.value
         return "str", lambda s: value
 
-    def c_name(self, e: _Expr) -> _Compiled:
+    def c_name(self, e: Expr) -> _Compiled:
         name = e.value
         if name in self.sym.flags:
+            self.reads.add(("flag", name))
             return "bool", lambda s: name in s.flags
         if name in self.sym.counter_index:
+            self.reads.add(("counter", name))
             i = self.sym.counter_index[name]
             return "int", lambda s: s.counters[i]
         if name == "episode":
+            self.reads.add(("builtin", name))
             return "int", lambda s: s.episode
         if name == "turn":
+            self.reads.add(("builtin", name))
             return "int", lambda s: s.turn
         if name in _FUNCTIONS:
             raise LanguageError("E040", f"{name} is a function: write {name}(...)", e.offset)
@@ -293,7 +132,7 @@ class _Compiler:
             did_you_mean(name, known),
         )
 
-    def c_cmp(self, e: _Expr) -> _Compiled:
+    def c_cmp(self, e: Expr) -> _Compiled:
         (lk, lg), (rk, rg) = self.compile(e.args[0]), self.compile(e.args[1])
         for kind, other, arg in ((lk, rk, e.args[1]), (rk, lk, e.args[0])):
             if kind in ("status", "place") and other == "str":
@@ -317,7 +156,7 @@ class _Compiler:
         op = _OPS[e.value]
         return "bool", lambda s: op(lg(s), rg(s))
 
-    def c_call(self, e: _Expr) -> _Compiled:
+    def c_call(self, e: Expr) -> _Compiled:
         name = e.value
         if name not in _FUNCTIONS:
             raise LanguageError(
@@ -339,7 +178,7 @@ class _Compiler:
         maker: Callable[..., Getter] = getattr(self, "f_" + name)
         return result, maker(*ids)
 
-    def argument(self, kind: str, arg: _Expr) -> Any:
+    def argument(self, kind: str, arg: Expr) -> Any:
         if kind == "int":
             if arg.kind != "number":
                 raise LanguageError("E041", "expected a whole number here", arg.offset)
@@ -359,6 +198,7 @@ class _Compiler:
             raise LanguageError(
                 code, f'unknown {kind} "{value}"', arg.offset + 1, did_you_mean(value, table)
             )
+        self.reads.add(("visited" if kind == "node" else kind, value))
         if kind == "item":
             return self.sym.item_index[value]
         if kind == "character":
@@ -383,7 +223,7 @@ class _Compiler:
         return lambda s: s.roster[i].place
 
     def f_with_group(self, i: int) -> Getter:
-        return lambda s: s.roster[i].place == "group" and s.roster[i].status in ALIVE
+        return lambda s: s.roster[i].place == Place.GROUP and s.roster[i].status in ALIVE
 
     def f_bitten(self, i: int) -> Getter:
         return lambda s: s.roster[i].status == "bitten"
@@ -395,7 +235,8 @@ class _Compiler:
         return lambda s: node in s.visited
 
     def f_survivors(self) -> Getter:
-        return lambda s: sum(1 for c in s.roster if c.place == "group" and c.status in ALIVE)
+        self.reads.add(("builtin", "survivors"))
+        return lambda s: sum(1 for c in s.roster if c.place == Place.GROUP and c.status in ALIVE)
 
 
 def _describe(kind: str) -> str:
@@ -408,12 +249,20 @@ def _describe(kind: str) -> str:
     }[kind]
 
 
-def compile_condition(source: str, symbols: Symbols) -> tuple[Getter, set[str]]:
-    """Compile a condition to a closure `state -> bool`.
+class Compiled(NamedTuple):
+    """A compiled condition: the closure, the nodes it asks `visited()` about (the state
+    must track them) and every variable it reads."""
 
-    Returns the closure and the node ids it reads with visited(), which the state must
-    track. Raises LanguageError with the code and offset of the first problem.
+    test: Test
+    visits: frozenset[str]
+    reads: frozenset[Var]
+
+
+def compile_condition(source: str, symbols: Symbols) -> Compiled:
+    """Compile a condition to a closure `state -> bool`, with what it reads.
+
+    Raises LanguageError with the code and offset of the first problem.
     """
     compiler = _Compiler(symbols)
     test = compiler.as_bool(parse_condition(source))
-    return test, compiler.visits
+    return Compiled(test, frozenset(compiler.visits), frozenset(compiler.reads))

@@ -1,7 +1,8 @@
 """The JSON Schema (draft 2020-12) of story manifests, episode files and branch files.
 
-Owns: `story_schema(kind)`, the schema editors use for completion and validation through a
-YAML language server, and the path of the copy shipped in the package
+Owns: `story_schema(kind)`, generated from `engine.compiler.spec` (the same description
+the checker uses, so the two cannot drift), for editors' completion and validation
+through a YAML language server, and the path of the copy shipped in the package
 (`engine/data/story.schema.json`, regenerated with `hyosan schema > ...`; a test keeps
 the two equal). It describes the structure only: keys, types, id forms and effect
 shapes. Whether a goto names a real node or a condition parses is `hyosan check`'s job.
@@ -13,7 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.runtime.model import PLACES, STATUSES
+from engine.compiler import spec
+from engine.compiler.spec import Field, Section
 
 __all__ = ["KINDS", "SCHEMA_PATH", "schema_text", "story_schema"]
 
@@ -23,18 +25,36 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 Schema = dict[str, Any]
 
-NODE_ID = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
-KEBAB_ID = r"^[a-z0-9][a-z0-9\-]*$"
-SNAKE_ID = r"^[a-z_][a-z0-9_]*$"
-RESERVED = ["and", "or", "not", "true", "false", "episode", "turn"]
+_JSON_TYPES = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    dict: "object",
+    list: "array",
+}
 
 
 def _ref(name: str) -> Schema:
     return {"$ref": f"#/$defs/{name}"}
 
 
-def _obj(properties: Schema, required: tuple[str, ...] = (), description: str = "") -> Schema:
-    out: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
+def _field(f: Field) -> Schema:
+    types = [_JSON_TYPES[t] for t in f.types] + (["null"] if f.nullable else [])
+    out: Schema = {"type": types[0] if len(types) == 1 else types}
+    if f.doc:
+        out["description"] = f.doc
+    out.update(f.schema)
+    return out
+
+
+def _object(section: Section, description: str = "") -> Schema:
+    out: Schema = {
+        "type": "object",
+        "properties": {key: _field(f) for key, f in section.items()},
+        "additionalProperties": False,
+    }
+    required = spec.required(section)
     if required:
         out["required"] = list(required)
     if description:
@@ -42,14 +62,10 @@ def _obj(properties: Schema, required: tuple[str, ...] = (), description: str = 
     return out
 
 
-def _text(description: str) -> Schema:
-    return {"type": "string", "description": description}
-
-
 def _id_map(pattern: str, value: Schema, description: str, reserved: bool = False) -> Schema:
     names: Schema = {"pattern": pattern}
     if reserved:
-        names["not"] = {"enum": RESERVED}
+        names["not"] = {"enum": list(spec.RESERVED)}
     return {
         "type": "object",
         "description": description,
@@ -58,116 +74,58 @@ def _id_map(pattern: str, value: Schema, description: str, reserved: bool = Fals
     }
 
 
-def _one_key(name: str, value: Schema, description: str) -> Schema:
+def _declarations() -> Schema:
+    counter_long = _object(spec.COUNTER, "a counter with bounds")
+    return {
+        "character": _object(spec.CHARACTER, "a character the engine tracks"),
+        "item": _object(spec.ITEM, "an item the player can hold"),
+        "flag": {
+            "type": ["string", "null"],
+            "description": "a flag (false at the start); the value describes it",
+        },
+        "counter": {"anyOf": [{"type": "integer", "description": "the start value"}, counter_long]},
+        "cast": _id_map(spec.KEBAB_ID, _ref("character"), "the characters, by id"),
+        "items": _id_map(spec.KEBAB_ID, _ref("item"), "items, by lower-case-with-dashes id"),
+        "flags": _id_map(spec.SNAKE_ID, _ref("flag"), "flags, by snake_case id", reserved=True),
+        "counters": _id_map(spec.SNAKE_ID, _ref("counter"), "counters, by snake_case id", True),
+    }
+
+
+_SHORT = {
+    "who": "a character id, or $turned",
+    "item": "an item id",
+    "flag": "a flag id",
+}
+
+
+def _effect(name: str, effect: spec.EffectSpec) -> Schema:
+    if effect.short is None and not effect.fields:  # add: {counter: amount, ...}
+        value: Schema = {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {"type": "integer"},
+        }
+    else:
+        forms = []
+        if effect.short is not None:
+            forms.append({"type": "string", "description": _SHORT[effect.short]})
+        if effect.fields:
+            forms.append(_object(effect.fields))
+        value = forms[0] if len(forms) == 1 else {"anyOf": forms}
     return {
         "type": "object",
-        "description": description,
+        "description": effect.doc,
         "properties": {name: value},
         "required": [name],
         "additionalProperties": False,
     }
 
 
-def _short_or_long(short: Schema, long: Schema) -> Schema:
-    return {"anyOf": [short, long]}
-
-
-def _declarations() -> Schema:
-    return {
-        "character": _obj(
-            {
-                "name": _text("the name shown to the player"),
-                "role": _text("free text: student, teacher, ..."),
-                "status": {"enum": list(STATUSES), "description": "status at the start"},
-                "place": {"enum": list(PLACES), "description": "place at the start"},
-                "carrier": {"type": "boolean", "description": "turns into a hombie, not a zombie"},
-                "incubation": {"type": "integer", "minimum": 1, "description": "turns to turn"},
-                "on_turn": _text("node to visit when this character turns with the group"),
-            },
-            ("name",),
-            "a character the engine tracks",
-        ),
-        "item": _obj(
-            {"name": _text("the item's name"), "description": _text("what it is")},
-            ("name",),
-            "an item the player can hold",
-        ),
-        "flag": {
-            "type": ["string", "null"],
-            "description": "a flag (false at the start); the value describes it",
-        },
-        "counter": {
-            "anyOf": [
-                {"type": "integer", "description": "the start value"},
-                _obj(
-                    {
-                        "start": {"type": "integer"},
-                        "min": {"type": "integer"},
-                        "max": {"type": "integer"},
-                        "description": {"type": "string"},
-                    },
-                    description="a counter with bounds",
-                ),
-            ]
-        },
-        "items": _id_map(KEBAB_ID, _ref("item"), "items, by lower-case-with-dashes id"),
-        "flags": _id_map(SNAKE_ID, _ref("flag"), "flags, by snake_case id", reserved=True),
-        "counters": _id_map(SNAKE_ID, _ref("counter"), "counters, by snake_case id", True),
-    }
-
-
 def _effects() -> Schema:
-    character = {"type": "string", "description": "a character id, or $turned"}
-    item_long = _obj(
-        {"item": {"type": "string"}, "count": {"type": "integer", "minimum": 1}}, ("item",)
-    )
-    item = _short_or_long({"type": "string", "description": "an item id"}, item_long)
-    bite_long = _obj(
-        {
-            "who": character,
-            "turns": {"type": "integer", "minimum": 1},
-            "hidden": {"type": "boolean"},
-        },
-        ("who",),
-    )
-    set_long = _obj({"flag": {"type": "string"}, "value": {"type": "boolean"}}, ("flag",))
-    branches = {"then": _ref("effects"), "else": _ref("effects")}
-    kinds: Schema = {
-        "give": (item, "give an item"),
-        "take": (item, "take an item (never below zero)"),
-        "bite": (_short_or_long(character, bite_long), "bite: the incubation starts"),
-        "reveal": (character, "reveal a hidden bite"),
-        "turn": (character, "turn now (zombie, or hombie for a carrier)"),
-        "kill": (character, "kill"),
-        "separate": (character, "separate from the group"),
-        "rejoin": (character, "rejoin the group"),
-        "leave": (character, "send away (place elsewhere)"),
-        "set": (_short_or_long({"type": "string"}, set_long), "set a flag"),
-        "clear": ({"type": "string"}, "clear a flag"),
-        "add": (
-            {
-                "type": "object",
-                "minProperties": 1,
-                "additionalProperties": {"type": "integer"},
-            },
-            "add to counters, like {trust: 1}",
-        ),
-        "chance": (
-            _obj(
-                {"p": {"type": "number", "minimum": 0, "maximum": 1}, **branches},
-                ("p",),
-            ),
-            "a seeded chance: then with probability p, else otherwise",
-        ),
-        "when": (
-            _obj({"if": {"type": ["string", "boolean"]}, **branches}, ("if",)),
-            "effects that depend on a condition",
-        ),
-    }
     return {
         "effect": {
             "description": "one effect: a mapping with one key",
-            "oneOf": [_one_key(name, value, text) for name, (value, text) in kinds.items()],
+            "oneOf": [_effect(name, effect) for name, effect in spec.EFFECTS.items()],
         },
         "effects": {"type": "array", "items": _ref("effect"), "description": "effects, in order"},
     }
@@ -182,122 +140,44 @@ _SCENE_OR_ENDING: Schema = {
 
 
 def _nodes() -> Schema:
-    condition = _text("a condition, like has('phone') and trust >= 2")
-    piece = _obj({"if": condition, "text": {"type": "string"}}, ("text",))
+    piece = _object(spec.TEXT_PIECE)
     return {
-        "condition": condition,
-        "choice": _obj(
-            {
-                "id": {"type": "string", "pattern": NODE_ID, "description": "stable choice id"},
-                "text": _text("what the player picks"),
-                "if": _ref("condition"),
-                "do": _ref("effects"),
-                "goto": _text("the next node, or $resume in an interrupt node"),
-            },
-            ("id", "text", "goto"),
-            "a choice",
-        ),
+        "text": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"anyOf": [{"type": "string"}, piece]}},
+            ]
+        },
+        "choice": _object(spec.CHOICE, "a choice"),
         "choices": {"type": "array", "items": _ref("choice")},
-        "node": _obj(
-            {
-                "text": {
-                    "description": "the prose: a string, or pieces with optional if:",
-                    "anyOf": [
-                        {"type": "string"},
-                        {"type": "array", "items": {"anyOf": [{"type": "string"}, piece]}},
-                    ],
-                },
-                "choices": _ref("choices"),
-                "do": _ref("effects"),
-                "turning_point": _obj(
-                    {
-                        "id": {"type": "string", "pattern": NODE_ID},
-                        "title": {"type": "string"},
-                        "canon": _text("the id of the choice the show took"),
-                        "in_the_show": _text("what happened in the show"),
-                    },
-                    ("id", "title", "canon", "in_the_show"),
-                    "one of the show's turning points",
-                ),
-                "ending": _obj(
-                    {
-                        "id": {"type": "string", "pattern": NODE_ID},
-                        "title": {"type": "string"},
-                        "summary": {"type": "string"},
-                    },
-                    ("id", "title"),
-                    "the run ends here; an ending has no choices",
-                ),
-            },
-            ("text",),
-            "a node: a scene with choices, or an ending",
-        )
-        | _SCENE_OR_ENDING,
-        "nodes": _id_map(NODE_ID, _ref("node"), "nodes, by id (letters, digits, _ - .)"),
+        "turning_point": _object(spec.TURNING_POINT, "one of the canon's turning points"),
+        "ending": _object(spec.ENDING, "the run ends here; an ending has no choices"),
+        "node": _object(spec.NODE, "a node: a scene with choices, or an ending") | _SCENE_OR_ENDING,
+        "nodes": _id_map(spec.NODE_ID, _ref("node"), "nodes, by id (letters, digits, _ - .)"),
+        "add_choices": _id_map(
+            spec.NODE_ID, _ref("choices"), "choices added to existing nodes, by node id"
+        ),
     }
 
 
 def _files() -> Schema:
-    shared = {
-        "flags": _ref("flags"),
-        "counters": _ref("counters"),
-        "items": _ref("items"),
-        "nodes": _ref("nodes"),
-    }
-    episode_number = {"type": "integer", "minimum": 1}
     canon_roster = _id_map(
-        KEBAB_ID,
+        spec.KEBAB_ID,
         {
             "type": "object",
             "propertyNames": {"pattern": "^[0-9]+$"},
-            "additionalProperties": {"enum": list(STATUSES)},
+            "additionalProperties": {"enum": list(spec.CHARACTER["status"].schema["enum"])},
         },
         "status at the end of each episode, by character",
     )
     return {
-        "manifest": _obj(
-            {
-                "id": _text("the story id; saves record it"),
-                "title": {"type": "string"},
-                "description": {"type": "string"},
-                "start": _text("the first node"),
-                "infection": _obj(
-                    {
-                        "incubation": {"type": "integer", "minimum": 1},
-                        "on_turn": _text("node to visit when a companion turns"),
-                    }
-                ),
-                "cast": _id_map(KEBAB_ID, _ref("character"), "the characters, by id"),
-                "items": _ref("items"),
-                "flags": _ref("flags"),
-                "counters": _ref("counters"),
-                "episodes": {"type": "array", "items": {"type": "string"}},
-                "branches": {"type": "array", "items": {"type": "string"}},
-                "canon": _obj(
-                    {"roster": canon_roster, "ending": _text("the show's own ending id")},
-                ),
-            },
-            ("id", "start", "cast", "episodes"),
-            "a story manifest (story.yaml)",
-        ),
-        "episode": _obj(
-            {"episode": episode_number, "title": {"type": "string"}, **shared},
-            ("nodes",),
-            "an episode file",
-        ),
-        "branch": _obj(
-            {
-                "branch": _text("the branch's name"),
-                "title": {"type": "string"},
-                "description": {"type": "string"},
-                "episode": episode_number,
-                **shared,
-                "add_choices": _id_map(
-                    NODE_ID, _ref("choices"), "choices added to existing nodes, by node id"
-                ),
-            },
-            ("branch",),
-            "a branch file: new nodes and choices on top of the episodes",
+        "infection": _object(spec.INFECTION),
+        "canon": _object(spec.CANON),
+        "canon_roster": canon_roster,
+        "manifest": _object(spec.MANIFEST, "a story manifest (story.yaml)"),
+        "episode": _object(spec.EPISODE, "an episode file"),
+        "branch": _object(
+            spec.BRANCH, "a branch file: new nodes and choices on top of the episodes"
         ),
     }
 
@@ -334,7 +214,3 @@ def story_schema(kind: str = "all") -> Schema:
 def schema_text(kind: str = "all") -> str:
     """The schema as the JSON text `hyosan schema` prints and the package ships."""
     return json.dumps(story_schema(kind), indent=2, ensure_ascii=False) + "\n"
-
-
-if __name__ == "__main__":  # python -m engine.compiler.schema > engine/data/story.schema.json
-    print(schema_text(), end="")

@@ -7,24 +7,33 @@ the real parser. The cache lives in `$HYOSAN_CACHE` or `$XDG_CACHE_HOME/hyosan` 
 `~/.cache/hyosan`); `HYOSAN_CACHE=off` disables it. A missing, stale or damaged entry
 is ignored and rebuilt: the cache can only make loading faster, never different.
 
+The cache is bounded: it never holds more than `MAX_CACHE_BYTES` (the entries used
+least recently are removed first; a hit refreshes an entry), and a file whose parsed
+tree would be far larger than the file itself (aliases expanding) is not cached at all.
+
 Entries are `marshal` data: fast, built in, and only ever read from the user's own
 cache folder, never from a story or a save.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
+import time
 from pathlib import Path
 from typing import Any
 
-from engine.compiler.yamlread import YList, YMap
+from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Pos
 
-__all__ = ["cache_dir", "load_cached", "store_cached"]
+__all__ = ["MAX_CACHE_BYTES", "cache_dir", "load_cached", "prune", "store_cached"]
 
 _FORMAT = b"hyosan-yaml-cache-1"
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+MAX_ENTRY_GROWTH = 16  # an entry may be at most this many times its file (plus a margin)
+_ENTRY_MARGIN = 64 * 1024
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -94,11 +103,15 @@ def load_cached(data: bytes, shown: str) -> Any | None:
     folder = cache_dir()
     if folder is None:
         return None
+    entry = folder / _key(data)
     try:
-        raw = (folder / _key(data)).read_bytes()
-        return _decode(marshal.loads(raw), shown)
+        raw = entry.read_bytes()
+        tree = _decode(marshal.loads(raw), shown)
     except (OSError, EOFError, ValueError, TypeError, IndexError, KeyError):
         return None  # missing or damaged: parse for real
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # recently used: pruned last
+    return tree
 
 
 def store_cached(data: bytes, tree: Any) -> None:
@@ -108,10 +121,37 @@ def store_cached(data: bytes, tree: Any) -> None:
         return
     try:
         blob = marshal.dumps(_encode(tree))
+        if len(blob) > MAX_ENTRY_GROWTH * len(data) + _ENTRY_MARGIN:
+            return  # aliases made the tree far bigger than the file: parse it each time
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / _key(data)
         temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         temporary.write_bytes(blob)
         os.replace(temporary, target)
+        prune(folder)
     except (OSError, TypeError, ValueError):
         return
+
+
+def prune(folder: Path, limit: int = MAX_CACHE_BYTES) -> None:
+    """Remove the least recently used entries until the cache holds at most `limit`
+    bytes (to three quarters of it, so that pruning is rare). Leftover temporary files
+    of interrupted writes go first."""
+    entries = []
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            if path.name.endswith(".tmp"):
+                if info.st_mtime < time.time() - 3600:
+                    path.unlink()
+                continue
+            entries.append((info.st_mtime, info.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    if total <= limit:
+        return
+    for _, size, path in sorted(entries):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size
+        if total <= limit * 3 // 4:
+            return

@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 
+from engine.compiler.yamlcache import load_cached, store_cached
+from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Diagnostics, Pos
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_VALUES", "YList", "YMap", "parse_text", "read_yaml"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_VALUES", "parse_text", "read_yaml"]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -35,27 +37,6 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
-
-
-class YMap(dict[str, Any]):
-    """A mapping with the position of itself, of each key and of each value."""
-
-    pos: Pos
-    key_pos: dict[str, Pos]
-    val_pos: dict[str, Pos]
-    val_style: dict[str, str | None]
-
-    def at(self, key: str) -> Pos:
-        """Position of the value under `key` (or of the key, or the mapping)."""
-        return self.val_pos.get(key) or self.key_pos.get(key) or self.pos
-
-
-class YList(list[Any]):
-    """A list with the position of itself and of each item."""
-
-    pos: Pos
-    item_pos: list[Pos]
-    item_style: list[str | None]
 
 
 class _TooBig(Exception):
@@ -279,8 +260,6 @@ def read_yaml(
     if seen is not None:
         seen(data)
     if cache:
-        from engine.compiler.yamlcache import load_cached, store_cached  # it builds on this module
-
         tree = load_cached(data, shown)
         if tree is not None:
             return tree
