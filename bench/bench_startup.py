@@ -41,8 +41,7 @@ HYOSAN = str(Path(PYTHON).parent / "hyosan")
 def first_choice_text(story: Path) -> str:
     sys.path.insert(0, str(ROOT))
     from engine.compiler.loader import load_story
-    from engine.runtime.rules import available_choices
-    from engine.runtime.state import initial_state
+    from engine.runtime.rules import available_choices, initial_state
 
     loaded = load_story(story)
     return available_choices(loaded, initial_state(loaded, 0))[0].text.strip()[:20]

@@ -12,6 +12,7 @@ section 2), which proves the same walks were made. Prints one JSON line.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import statistics
@@ -27,8 +28,7 @@ from prng import mulberry32
 
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
-from engine.runtime.rules import available_choices, render_text, step
-from engine.runtime.state import initial_state
+from engine.runtime.rules import available_choices, initial_state, render_text, step
 
 
 def playthrough(story: Story, rnd: object) -> tuple[int, int]:
@@ -59,6 +59,7 @@ def main() -> None:
     folder = args.story or synthetic_story(args.n)
     t = time.perf_counter()
     story = load_story(folder)
+    gc.freeze()  # as the commands that walk a story do (engine/cli/_options.py)
     load_ms = (time.perf_counter() - t) * 1000
     rnd = mulberry32(args.seed + 7777)
     for _ in range(args.warmup):

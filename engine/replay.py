@@ -12,8 +12,15 @@ from dataclasses import dataclass
 
 from engine.diagnostics import did_you_mean
 from engine.runtime.model import Story
-from engine.runtime.rules import ChoiceError, RunEndedError, available_choices, render_text, step
-from engine.runtime.state import GameState, initial_state, state_digest
+from engine.runtime.rules import (
+    ChoiceError,
+    RunEndedError,
+    available_choices,
+    initial_state,
+    render_text,
+    step,
+)
+from engine.runtime.state import GameState, state_digest
 from engine.saves.format import SaveError, SaveFile
 
 __all__ = [

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from engine.runtime.events import Event
 from engine.runtime.model import Choice, Story
-from engine.runtime.rules import Event, available_choices, is_ending, step
-from engine.runtime.state import GameState, initial_state
+from engine.runtime.rules import available_choices, initial_state, is_ending, step
+from engine.runtime.state import GameState
 from engine.saves.files import AUTOSAVE_SLOT, read_save, resolve_save, slot_path, write_save
 from engine.saves.format import SaveError, SaveFile, make_save
 
@@ -30,7 +31,7 @@ class Session:
 
     `slot` is where the autosave goes (the `autosave` slot unless the player named one).
     Every change (choose, undo, redo, load) is followed by an autosave when `autosaving`
-    is on; `dirty` says whether the current run differs from what is on disk.
+    is on.
     """
 
     def __init__(
@@ -49,7 +50,6 @@ class Session:
         self.states: list[GameState] = states or [initial_state(story, seed)]
         self.redo_stack: list[str] = []
         self.created = created
-        self.dirty = True
         self.autosaving = True
         self.autosave_error: str | None = None
         self.last_saved_slot: str | None = None
@@ -118,7 +118,6 @@ class Session:
         self.states = [initial_state(self.story, seed)]
         self.redo_stack.clear()
         self.created = None
-        self.dirty = True
 
     def _advance(self, choice_id: str) -> list[Event]:
         new_state, events = step(self.story, self.state, choice_id)
@@ -127,7 +126,6 @@ class Session:
 
     def _changed(self) -> None:
         # A failed autosave must not undo the choice: keep the error for the UI to show.
-        self.dirty = True
         self.autosave_error = None
         if self.autosaving:
             try:
@@ -151,7 +149,6 @@ class Session:
         """Write the run to the session's slot, keeping the previous file as a backup."""
         path = slot_path(self.saves_dir, self.slot)
         self._write(path, self.slot, backup=True)
-        self.dirty = False
         return path
 
     def _write(self, path: Path, slot: str, backup: bool) -> None:
@@ -185,7 +182,6 @@ class Session:
                 f"{' '.join(result.divergence.describe().split())}. "
                 f"The run continues from turn {self.turn}."
             )
-        self.dirty = True
         return messages
 
 

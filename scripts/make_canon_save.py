@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from engine import BUNDLED_STORY  # noqa: E402
 from engine.compiler.loader import check_story  # noqa: E402
 from engine.runtime.model import Story  # noqa: E402
-from engine.runtime.rules import available_choices, is_ending, step  # noqa: E402
-from engine.runtime.state import GameState, initial_state  # noqa: E402
+from engine.runtime.rules import available_choices, initial_state, is_ending, step  # noqa: E402
+from engine.runtime.state import GameState  # noqa: E402
 from engine.saves.files import read_save, write_save  # noqa: E402
 from engine.saves.format import SaveError, SaveFile, make_save  # noqa: E402
 

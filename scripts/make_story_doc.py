@@ -21,8 +21,7 @@ sys.path.insert(0, str(ROOT))
 from engine import BUNDLED_STORY  # noqa: E402
 from engine.compiler.loader import load_story  # noqa: E402
 from engine.runtime.model import Story  # noqa: E402
-from engine.runtime.rules import available_choices, is_ending, step  # noqa: E402
-from engine.runtime.state import initial_state  # noqa: E402
+from engine.runtime.rules import available_choices, initial_state, is_ending, step  # noqa: E402
 from engine.tools.stats import story_stats  # noqa: E402
 
 DOC = ROOT / "docs" / "story.md"

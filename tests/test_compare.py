@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.canon.compare import canon_path, compare_run, compare_runs, episode_summary
+from engine.canon.compare import compare_run, compare_runs, episode_summary
+from engine.canon.path import canon_path
 from engine.cli.main import main
 from engine.compiler.loader import load_story
 from engine.report.compare import comparison_markdown, comparison_text, episode_chart
 from engine.runtime.model import Story
-from engine.runtime.rules import step
-from engine.runtime.state import GameState, initial_state
+from engine.runtime.rules import initial_state, step
+from engine.runtime.state import GameState
 from engine.saves.files import write_save
 from engine.saves.format import make_save
 

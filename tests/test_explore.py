@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 import engine.tools.explore
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
-from engine.runtime.rules import is_ending
-from engine.tools.explore import Explorer, random_playthroughs, replay_steps
+from engine.runtime.rules import is_ending, replay_steps
+from engine.tools.explore import Explorer
+from engine.tools.randomtest import random_playthroughs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"

@@ -14,7 +14,8 @@ import pytest
 from engine import BUNDLED_STORY
 from engine.compiler.loader import check_story
 from engine.runtime.model import Story
-from engine.tools.explore import Explorer, replay_steps
+from engine.runtime.rules import replay_steps
+from engine.tools.explore import Explorer
 
 
 @pytest.fixture(scope="module")

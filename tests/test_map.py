@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 import engine.cli.map as map_command
+from engine.canon.path import canon_steps
 from engine.compiler.loader import load_story
+from engine.runtime.rules import replay_steps
 from engine.saves.files import write_save
 from engine.saves.format import make_save
-from engine.tools.explore import canon_path, replay_steps
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"
@@ -63,7 +64,7 @@ def test_dot_marks_turning_points_endings_and_unreachable_nodes(run_cli: Any) ->
 
 def test_canon_path_is_highlighted(run_cli: Any) -> None:
     story = load_story(MAP)
-    assert canon_path(story) == (("ep1.start", "stay"), ("a-b", "onward"), ("ep2.roof", "wave"))
+    assert canon_steps(story) == (("ep1.start", "stay"), ("a-b", "onward"), ("ep2.roof", "wave"))
     out = run_cli("map", str(MAP)).out
     assert '"ep1.start" -> "a-b" [label="stay", color="#1f5fbf", penwidth="3"];' in out
     assert '"ep1.start" -> "a_b" [label="run"];' in out

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.compiler.loader import load_story
-from engine.tools.explore import random_playthroughs
+from engine.tools.randomtest import random_playthroughs
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLE = FIXTURES / "example"

@@ -10,8 +10,7 @@ import pytest
 from engine.cli.main import main
 from engine.compiler.loader import load_story
 from engine.replay import Divergence, ReplayResult, replay_save
-from engine.runtime.rules import step
-from engine.runtime.state import initial_state
+from engine.runtime.rules import initial_state, step
 from engine.saves.files import write_save
 from engine.saves.format import SaveFile, make_save
 

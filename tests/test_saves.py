@@ -9,8 +9,8 @@ import pytest
 
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
-from engine.runtime.rules import step, survivors
-from engine.runtime.state import GameState, initial_state, state_digest
+from engine.runtime.rules import initial_state, step, survivors
+from engine.runtime.state import GameState, state_digest
 from engine.saves.files import (
     backup_path,
     list_slots,

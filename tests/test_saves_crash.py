@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from engine.compiler.loader import load_story
-from engine.runtime.rules import available_choices, is_ending, step
-from engine.runtime.state import initial_state
+from engine.runtime.rules import available_choices, initial_state, is_ending, step
 from engine.saves.files import read_save, write_save
 from engine.saves.format import SaveFile, make_save
 

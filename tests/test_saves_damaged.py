@@ -8,8 +8,7 @@ import pytest
 
 from engine.cli.main import main
 from engine.compiler.loader import load_story
-from engine.runtime.rules import step
-from engine.runtime.state import initial_state
+from engine.runtime.rules import initial_state, step
 from engine.saves.files import read_save, write_save
 from engine.saves.format import SaveError, dump_save, make_save
 

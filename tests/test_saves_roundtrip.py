@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from engine.compiler.loader import load_story
 from engine.replay import replay_save
-from engine.runtime.rules import available_choices, is_ending, step
-from engine.runtime.state import GameState, initial_state, state_digest
+from engine.runtime.rules import available_choices, initial_state, is_ending, step
+from engine.runtime.state import GameState, state_digest
 from engine.saves.files import read_save, write_save
 from engine.saves.format import dump_save, make_save
 from engine.saves.parse import parse_save

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from engine import BUNDLED_STORY
-from engine.canon.compare import canon_path
+from engine.canon.path import canon_path
 from engine.compiler.loader import check_story
 from engine.runtime.model import Story
-from engine.runtime.rules import available_choices, is_ending, step
-from engine.runtime.state import GameState, initial_state
+from engine.runtime.rules import available_choices, initial_state, is_ending, step
+from engine.runtime.state import GameState
 from engine.tools.stats import story_stats
 
 ROOT = Path(__file__).resolve().parent.parent

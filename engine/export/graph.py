@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from engine.compiler.validate import reachable_nodes
-from engine.runtime.model import RESUME, Story
+from engine.runtime.graph import interrupt_nodes, reachable
+from engine.runtime.model import Story
+from engine.runtime.world import RESUME
 
 __all__ = ["RESUME_NODE", "GraphEdge", "GraphNode", "StoryGraph", "story_graph"]
 
@@ -82,14 +83,14 @@ def _path_nodes(story: Story, steps: tuple[tuple[str, str], ...]) -> set[str]:
     return nodes
 
 
-def _lines(story: Story, node_id: str, reachable: bool) -> tuple[str, ...]:
+def _lines(story: Story, node_id: str, is_reachable: bool) -> tuple[str, ...]:
     node = story.nodes[node_id]
     lines = [node_id]
     if node.turning_point is not None:
         lines.append(f"{node.turning_point.id}: {node.turning_point.title}")
     if node.ending is not None:
         lines.append(f"Ending: {node.ending.title}")
-    if not reachable:
+    if not is_reachable:
         lines.append("(unreachable)")
     return tuple(lines)
 
@@ -104,7 +105,7 @@ def story_graph(
     canon_nodes, run_nodes = _path_nodes(story, canon_steps), _path_nodes(story, run_steps)
     canon_nodes.add(story.start)  # the canon path starts there even when it has no step
     canon_edges, run_edges = set(canon_steps), set(run_steps)
-    reachable = reachable_nodes(story)
+    reached = reachable(story, [story.start, *interrupt_nodes(story)])
     graph = StoryGraph(story.title, episodes={n: e.title for n, e in story.episodes.items()})
     for node in story.nodes.values():
         kind = "ending" if node.ending else "turning_point" if node.turning_point else "scene"
@@ -112,9 +113,9 @@ def story_graph(
             GraphNode(
                 node.id,
                 kind,
-                _lines(story, node.id, node.id in reachable),
+                _lines(story, node.id, node.id in reached),
                 node.episode,
-                node.id in reachable,
+                node.id in reached,
                 node.ending is not None and node.ending.id == story.canon_ending,
                 node.id in canon_nodes,
                 node.id in run_nodes,

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from engine.compiler.yamlread import YList, YMap, parse_text
+from engine.compiler.spec import SAVE, SAVE_STEP
+from engine.compiler.yamlread import parse_text
+from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Diagnostics, did_you_mean
 from engine.saves.format import FORMAT_VERSION, MIN_FORMAT_VERSION, SavedStep, SaveError, SaveFile
 
@@ -90,24 +92,6 @@ def migrate(
     return data
 
 
-_FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
-    # key: (type, may be null)
-    "format": (int, False),
-    "story": (str, False),
-    "fingerprint": (str, False),
-    "seed": (int, False),
-    "slot": (str, True),
-    "created": (str, False),
-    "updated": (str, False),
-    "episode": (int, False),
-    "survivors": (int, False),
-    "ending": (str, True),
-    "steps": (list, False),
-    "end": (int, False),
-}
-_STEP_FIELDS = ("node", "choice", "digest")
-
-
 def parse_save(
     text: str,
     name: str,
@@ -171,20 +155,21 @@ def _check_fields(data: YMap, name: str) -> None:
             name, "missing key end: (the file looks cut short)", hint=_missing_hint("end")
         )
     for key in data:
-        if key not in _FIELDS:
-            guess = did_you_mean(key, _FIELDS)
+        if key not in SAVE:
+            guess = did_you_mean(key, SAVE)
             raise SaveError(
                 data.key_pos.get(key, data.pos),
                 f'unknown key "{key}"' + (f"; did you mean {guess}?" if guess else ""),
             )
-    for key, (want, nullable) in _FIELDS.items():
+    for key, spec in SAVE.items():
         if key not in data:
             raise SaveError(name, f"missing key {key}:", hint=_missing_hint(key))
         value = data[key]
-        if value is None and nullable:
+        if value is None and spec.nullable:
             continue
         if key in ("created", "updated") and isinstance(value, datetime):
             continue
+        want = spec.types[0]
         if not isinstance(value, want) or isinstance(value, bool):
             raise SaveError(
                 data.at(key), f"{key}: expected {_TYPE_NAMES[want]}, found {_kind(value)}"
@@ -212,9 +197,9 @@ def _step(item: Any, pos: Any, index: int) -> SavedStep:
             pos, f"step {index}: expected {{node, choice, digest}}, found {_kind(item)}"
         )
     for key in item:
-        if key not in _STEP_FIELDS:
+        if key not in SAVE_STEP:
             raise SaveError(pos, f'step {index}: unknown key "{key}"')
-    for key in _STEP_FIELDS:
+    for key in SAVE_STEP:
         if key not in item:
             raise SaveError(pos, f"step {index}: missing key {key}:")
         if not isinstance(item[key], str):
