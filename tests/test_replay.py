@@ -1,18 +1,17 @@
-"""`hyosan replay SAVE`: the transcript, --check, --to, --branch-at and the interactive viewer."""
+"""`hyosan replay SAVE`: the transcript, --check, --to and --branch-at.
+
+The full-screen viewer is tested in test_replay_viewer.py.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from engine.cli.main import main
-from engine.cli.replay import Pager
 from engine.compiler.loader import load_story
-from engine.runtime.rules import step
-from engine.runtime.state import initial_state
+from engine.runtime.rules import initial_state, step
 from engine.saves.files import read_save, write_save
 from engine.saves.format import make_save
 
@@ -166,48 +165,3 @@ def test_out_without_branch_at_is_a_usage_error(
 ) -> None:
     assert replay(str(save_path), "--out", "x.yaml") == 2
     assert "--out only goes with --branch-at N" in capsys.readouterr().err
-
-
-def test_pager_keys_move_between_steps_and_jump() -> None:
-    pager = Pager(screens=8)
-    assert pager.press("n") and pager.position == 1
-    assert pager.press("\r") and pager.position == 2
-    assert pager.press("p") and pager.press("p") and pager.press("p") and pager.position == 0
-    for key in "12\r":
-        pager.press(key)
-    assert pager.position == 7  # past the end: the last screen
-    for key in "3\r":
-        pager.press(key)
-    assert pager.position == 2
-    pager.position = 7
-    assert pager.press("n") and pager.position == 7
-    assert pager.press("left") and pager.position == 6
-    assert not pager.press("q")
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-def test_interactive_viewer_steps_forwards_backwards_and_quits(save_path: Path) -> None:
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "engine", "replay", str(save_path), "--story", str(FIXTURE), "--to", "2"],
-        cwd=str(Path(__file__).parent.parent),
-        encoding="utf-8",
-        timeout=10,
-        dimensions=(40, 100),
-    )
-    child.expect(r"Step 2 of 7 \(a\.classroom\)")
-    child.expect(r"\[step 2/7\]")
-    child.send("n")
-    child.expect(r"Step 3 of 7 \(a\.hall\)")
-    child.send("p")
-    child.expect(r"Step 2 of 7")
-    child.send("\r")
-    child.expect(r"Step 3 of 7")
-    child.send("7\r")
-    child.expect(r"Step 7 of 7")
-    child.send("n")
-    child.expect("The end: Rescued from the Roof")
-    child.send("q")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0

@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from engine.canon.path import canon_steps
 from engine.cli._options import add_story_arguments
 from engine.compiler.loader import load_story
 from engine.errors import EXIT_OK, UserError
@@ -20,7 +21,7 @@ from engine.export.dot import to_dot
 from engine.export.graph import story_graph
 from engine.export.mermaid import to_mermaid
 from engine.runtime.model import Story
-from engine.tools.explore import Steps, canon_path
+from engine.tools.randomtest import Steps
 
 __all__ = ["NO_DOT", "add_arguments", "run"]
 
@@ -58,7 +59,7 @@ def _format(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     story = load_story(args.story, args.branch)
     run_steps = _run_steps(story, args.run) if args.run else ()
-    graph = story_graph(story, canon_path(story), run_steps)
+    graph = story_graph(story, canon_steps(story), run_steps)
     fmt = _format(args)
     if fmt == "mermaid":
         text = to_mermaid(graph)

@@ -76,7 +76,7 @@ def _is_plain(args: argparse.Namespace) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from engine import BUNDLED_STORY
-    from engine.compiler.loader import load_story
+    from engine.cli._options import load_for_long_run
     from engine.errors import EXIT_USAGE, UserError
     from engine.saves.files import AUTOSAVE_SLOT, slot_path
     from engine.saves.format import SaveError
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         slot_path(saves_dir, slot)
     except SaveError as exc:
         raise UserError(f"--slot: {exc.message}", EXIT_USAGE, hint=exc.hint) from exc
-    story = load_story(args.story or BUNDLED_STORY)
+    story = load_for_long_run(args.story or BUNDLED_STORY)
     session = Session(story, args.seed if args.seed is not None else new_seed(), saves_dir, slot)
     game = Game(session, _resume_args(args), seed=args.seed, new_seed=new_seed)
     notices: tuple[str, ...] = ()

@@ -1,35 +1,31 @@
 """`hyosan replay SAVE`: show a saved run again, check it, or branch off from a step.
 
-Modes: an interactive viewer on a terminal (n/p/enter/q, a number + enter jumps);
-a transcript (`--plain`, `--format markdown`, or whenever stdout is not a terminal);
-`--check` (silent, exit 1 when the replay differs in any way); `--branch-at N` (writes a
-new save holding the first N steps and prints how to play on). Rendering lives here;
-replaying lives in `engine/replay.py`, files in `engine/saves.py`.
+Modes: the full-screen viewer on a terminal (`engine/ui/replay_viewer.py`, imported only
+then); a transcript (`--plain`, `--format markdown`, or whenever stdout is not a
+terminal); `--check` (silent, exit 1 when the replay differs in any way); `--branch-at N`
+(writes a new save holding the first N steps and prints how to play on). Owns the
+arguments, these flows and the printing; the text comes from `engine/report/replay.py`,
+replaying from `engine/replay.py`, files from `engine/saves/`. No terminal code here.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
-import textwrap
-from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
 
 from engine import BUNDLED_STORY
 from engine.cli._options import add_story_arguments
 from engine.compiler.loader import load_story
 from engine.errors import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UserError
-from engine.replay import FinalView, ReplayResult, StepView, final_view, replay_save, step_views
+from engine.replay import Divergence, ReplayResult, replay_save, step_views
+from engine.report.replay import FORMATS, transcript
 from engine.runtime.model import Story
 from engine.saves.files import default_saves_dir, read_save, resolve_save, slot_path, write_save
 from engine.saves.format import SaveError, SaveFile, make_save
 
 __all__ = ["add_arguments", "run"]
-
-WIDTH = 78
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--plain", action="store_true", help="print the whole run as a transcript")
     parser.add_argument(
         "--format",
-        choices=tuple(_RENDERERS),
+        choices=FORMATS,
         default="text",
         help="transcript format: text (default) or markdown (implies --plain)",
     )
@@ -83,20 +79,17 @@ def run(args: argparse.Namespace) -> int:
         return _branch(args, path, story, save, result)
     views = step_views(story, result.states)
     first = _first_screen(args.to, len(views))
-    interactive = not args.plain and args.format == "text" and _is_terminal()
-    if interactive:
-        _interactive(story, save, path, result, views, first)
+    if not args.plain and args.format == "text" and sys.stdout.isatty() and sys.stdin.isatty():
+        from engine.ui.replay_viewer import ReplayViewer  # prompt_toolkit: only on a terminal
+
+        ReplayViewer(story, save, path, result, views, first).run()
     else:
         last = len(views) if args.to is None else args.to
-        _transcript(args.format, story, save, path, result, views[:last], args.to is None)
-    if result.divergence is not None:
-        _report_divergence(args, path, result)
-        return EXIT_PROBLEM
-    return EXIT_OK
-
-
-def _is_terminal() -> bool:
-    return sys.stdout.isatty() and sys.stdin.isatty()
+        print(transcript(args.format, story, save, path, result, views[:last], args.to is None))
+    if result.divergence is None:
+        return EXIT_OK
+    _report_divergence(args, path, result.divergence, result.matched_steps)
+    return EXIT_PROBLEM
 
 
 def _first_screen(to: int | None, steps: int) -> int:
@@ -121,11 +114,10 @@ def _check(path: Path, result: ReplayResult) -> int:
     return EXIT_PROBLEM
 
 
-def _report_divergence(args: argparse.Namespace, path: Path, result: ReplayResult) -> None:
-    if result.divergence is None:
-        return
-    matched = result.matched_steps
-    print(f"hyosan: error: {path}: {result.divergence.describe()}", file=sys.stderr)
+def _report_divergence(
+    args: argparse.Namespace, path: Path, divergence: Divergence, matched: int
+) -> None:
+    print(f"hyosan: error: {path}: {divergence.describe()}", file=sys.stderr)
     print(
         f"  the first {matched} step{'s' * (matched != 1)} still match the story; "
         f"to keep them and play on:\n    {_command(args, 'replay', path, '--branch-at', matched)}",
@@ -189,228 +181,3 @@ def _is_slot(name: str) -> bool:
     except SaveError:
         return False
     return True
-
-
-# --- rendering ---
-
-
-def _wrap(text: str, width: int, first: str = "", rest: str | None = None) -> str:
-    """Paragraphs (blank-line separated) filled to `width`, each line indented."""
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "\n\n".join(
-        textwrap.fill(
-            " ".join(p.split()),
-            width,
-            initial_indent=first,
-            subsequent_indent=first if rest is None else rest,
-            break_on_hyphens=False,  # "Nam-ra" stays whole
-        )
-        for p in paragraphs
-    )
-
-
-def _summary(save: SaveFile, result: ReplayResult) -> str:
-    steps = len(save.steps)
-    ending = f"ending: {save.ending}" if save.ending else "no ending yet"
-    return f"seed {save.seed}, {steps} step{'s' * (steps != 1)}, {ending}"
-
-
-def _text_header(story: Story, save: SaveFile, path: Path, result: ReplayResult) -> str:
-    return f"Replay of {path}: {story.title}\n({_summary(save, result)})"
-
-
-def _episode(view: StepView) -> str:
-    title = view.episode_title or ""
-    return title if title.startswith("Episode") else f"Episode {view.episode}: {title}"
-
-
-def _text_step(view: StepView, total: int, width: int) -> str:
-    lines = []
-    if view.episode_title:
-        lines += [f"== {_episode(view)} ==", ""]
-    lines.append(f"Step {view.number} of {total} ({view.node})")
-    if view.turning_point:
-        lines.append(_wrap(f"Turning point: {view.turning_point}", width))
-    lines += ["", _wrap(view.text, width), ""]
-    for choice_id, text, taken in view.choices:
-        lines.append(_wrap(f"{text} [{choice_id}]", width, "  > " if taken else "    ", "    "))
-    lines.append(_wrap(f"You chose: {view.choice_text}", width))
-    for change in view.changes:
-        lines.append(f"  * {change}")
-    return "\n".join(lines)
-
-
-def _text_final(final: FinalView, width: int) -> str:
-    title = f"The end: {final.ending}" if final.ending else f"The run stops here ({final.node})"
-    lines = [f"== {title} ==", "", _wrap(final.text, width)]
-    if final.summary:
-        lines += ["", _wrap(final.summary, width)]
-    lines += ["", _wrap(f"Survivors ({len(final.survivors)}): {_names(final.survivors)}", width)]
-    if final.lost:
-        lines.append(_wrap(f"Dead or turned: {_names(final.lost)}", width))
-    return "\n".join(lines)
-
-
-def _names(names: tuple[str, ...]) -> str:
-    return ", ".join(names) if names else "none"
-
-
-def _md_header(story: Story, save: SaveFile, path: Path, result: ReplayResult) -> str:
-    return f"# Replay: {story.title}\n\n`{path}`: {_summary(save, result)}"
-
-
-def _md_step(view: StepView, total: int, width: int) -> str:
-    lines = []
-    if view.episode_title:
-        lines += [f"## {_episode(view)}", ""]
-    lines += [f"### Step {view.number} of {total} (`{view.node}`)", ""]
-    if view.turning_point:
-        lines += [f"*Turning point: {view.turning_point}*", ""]
-    lines += [_wrap(view.text, width), ""]
-    for choice_id, text, taken in view.choices:
-        lines.append(
-            f"- **{text}** (`{choice_id}`, chosen)" if taken else f"- {text} (`{choice_id}`)"
-        )
-    if view.changes:
-        lines += ["", *(f"> {change}  " for change in view.changes)]
-    return "\n".join(lines)
-
-
-def _md_final(final: FinalView, width: int) -> str:
-    title = f"The end: {final.ending}" if final.ending else f"The run stops here (`{final.node}`)"
-    lines = [f"## {title}", "", _wrap(final.text, width)]
-    if final.summary:
-        lines += ["", f"*{final.summary}*"]
-    lines += ["", f"**Survivors ({len(final.survivors)}):** {_names(final.survivors)}"]
-    if final.lost:
-        lines += ["", f"**Dead or turned:** {_names(final.lost)}"]
-    return "\n".join(lines)
-
-
-class _Renderer(NamedTuple):
-    header: Callable[[Story, SaveFile, Path, ReplayResult], str]
-    step: Callable[[StepView, int, int], str]
-    final: Callable[[FinalView, int], str]
-
-
-_RENDERERS: dict[str, _Renderer] = {
-    "text": _Renderer(_text_header, _text_step, _text_final),
-    "markdown": _Renderer(_md_header, _md_step, _md_final),
-}
-
-
-def _transcript(
-    name: str,
-    story: Story,
-    save: SaveFile,
-    path: Path,
-    result: ReplayResult,
-    views: list[StepView],
-    with_final: bool,
-) -> None:
-    render = _RENDERERS[name]
-    total = result.matched_steps
-    parts = [render.header(story, save, path, result)]
-    parts += [render.step(view, total, WIDTH) for view in views]
-    if with_final and result.divergence is None:
-        parts.append(render.final(final_view(story, result.states[-1]), WIDTH))
-    print("\n\n".join(parts))
-
-
-# --- the interactive viewer ---
-
-
-class Pager:
-    """Which screen is shown (0-based; the last one is the final screen), driven by keys.
-
-    Pure, so the key handling is tested without a terminal.
-    """
-
-    def __init__(self, screens: int, position: int = 0) -> None:
-        self.screens = screens
-        self.position = position
-        self.typed = ""
-
-    def press(self, key: str) -> bool:
-        """Handle one key; False when the viewer should close."""
-        if key in ("q", "Q", "\x04", "\x1b"):
-            return False
-        if key.isdigit():
-            self.typed += key
-        elif key in ("\x7f", "\b"):
-            self.typed = self.typed[:-1]
-        elif key in ("\r", "\n") and self.typed:
-            self.position = min(max(int(self.typed), 1), self.screens) - 1
-            self.typed = ""
-        elif key in ("n", "N", " ", "\r", "\n", "right"):
-            self.position = min(self.position + 1, self.screens - 1)
-        elif key in ("p", "P", "left"):
-            self.position = max(self.position - 1, 0)
-        return True
-
-
-def _interactive(
-    story: Story,
-    save: SaveFile,
-    path: Path,
-    result: ReplayResult,
-    views: list[StepView],
-    first: int,
-) -> None:
-    width = min(WIDTH, max(40, _terminal_width() - 2))
-    screens = [_text_step(view, len(views), width) for view in views]
-    if result.divergence is None:
-        screens.append(_text_final(final_view(story, result.states[-1]), width))
-    header = _text_header(story, save, path, result)
-    header += "".join(f"\nwarning: {w}" for w in result.warnings)  # the screen clears stderr
-    pager = Pager(len(screens), first)
-    read_key = _key_reader()
-    while True:
-        shown = min(pager.position + 1, len(views))
-        status = f"[step {shown}/{len(views)}] n/enter next, p previous, number+enter jump, q quit"
-        if pager.typed:
-            status += f"  go to: {pager.typed}"
-        print(f"\x1b[H\x1b[2J{header}\n\n{screens[pager.position]}\n\n{status}", flush=True)
-        if not pager.press(read_key()):
-            return
-
-
-def _terminal_width() -> int:
-    try:
-        return os.get_terminal_size(sys.stdout.fileno()).columns
-    except OSError:
-        return WIDTH
-
-
-_ARROWS = {b"\x1b[C": "right", b"\x1b[D": "left", b"\x1bOC": "right", b"\x1bOD": "left"}
-
-
-def _key_reader() -> Callable[[], str]:
-    """One key at a time from the terminal (cbreak mode); whole lines where that is missing."""
-    try:
-        import termios
-        import tty
-    except ImportError:  # not POSIX: fall back to lines
-        return lambda: sys.stdin.readline()[:1] or "q"
-    pending: list[str] = []  # keys typed faster than they are handled arrive together
-
-    def read_key() -> str:
-        if pending:
-            return pending.pop(0)
-        fd = sys.stdin.fileno()
-        saved = termios.tcgetattr(fd)
-        try:
-            tty.setcbreak(fd)
-            data = os.read(fd, 32)
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        if not data:
-            return "q"
-        if data in _ARROWS:
-            return _ARROWS[data]
-        if data.startswith(b"\x1b") and len(data) > 1:
-            return ""  # another special key: ignored
-        pending.extend(data.decode("latin-1"))
-        return pending.pop(0)
-
-    return read_key

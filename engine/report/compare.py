@@ -11,7 +11,8 @@ import json
 import textwrap
 from typing import Any
 
-from engine.canon.compare import Comparison, EpisodeSummary, RunDiff, TurningPointResult
+from engine.canon.causes import TurningPointResult
+from engine.canon.compare import Comparison, EpisodeSummary, RunDiff
 
 __all__ = [
     "JSON_SCHEMA_ID",

@@ -19,7 +19,7 @@ from engine.runtime.rules import ChoiceError, RunEndedError
 from engine.saves.files import list_slots, slot_path
 from engine.saves.format import SaveError, SaveFile
 from engine.session import Session
-from engine.ui import screen
+from engine.ui import roster, screen
 
 __all__ = ["COMMANDS", "Command", "Game", "MenuItem", "Reply", "command"]
 
@@ -240,13 +240,13 @@ def _help(game: Game, arg: str) -> Reply:
 
 @command("roster", "everyone the story tracks: status, where, since when, and why", key="r")
 def _roster(game: Game, arg: str) -> Reply:
-    text = screen.roster_text(game.session.story, game.session.states)
+    text = roster.roster_text(game.session.story, game.session.states)
     return Reply(title="ROSTER", panel=text)
 
 
 @command("inventory", "what the group carries", aliases=("inv", "items"), key="i")
 def _inventory(game: Game, arg: str) -> Reply:
-    text = screen.inventory_text(game.session.story, game.session.state)
+    text = roster.inventory_text(game.session.story, game.session.state)
     return Reply(title="INVENTORY", panel=text)
 
 

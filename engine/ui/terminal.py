@@ -37,33 +37,12 @@ from prompt_toolkit.layout import (
 from prompt_toolkit.layout.controls import BufferControl
 from prompt_toolkit.layout.dimension import Dimension
 from prompt_toolkit.output import Output
-from prompt_toolkit.styles import Style
 
 from engine.ui import screen
 from engine.ui.commands import COMMANDS, Game, Reply
+from engine.ui.theme import STYLE
 
-__all__ = ["STYLE", "TerminalUI"]
-
-STYLE = Style.from_dict(
-    {
-        "card": "bold underline",
-        "notice": "italic fg:ansiyellow",
-        "ending": "bold fg:ansigreen",
-        "panel.title": "bold reverse",
-        "rule": "fg:ansibrightblack",
-        "menu": "",
-        "menu.selected": "reverse bold",
-        "menu.title": "bold",
-        "message": "",
-        "message.error": "fg:ansired bold",
-        "command": "bold",
-        "status": "bg:ansiblue fg:ansiwhite",
-        "status.episode": "bold",
-        "status.label": "bold",
-        "status.bitten": "bg:ansired fg:ansiwhite bold",
-        "status.hombie": "bg:ansimagenta fg:ansiwhite bold",
-    }
-)
+__all__ = ["TerminalUI"]
 
 _MAX_TEXT_WIDTH = 100
 _HANGUP = "hangup"
@@ -181,7 +160,7 @@ class TerminalUI:
             add("class:panel.title", [f" {title} "])
             add("", [""])
             for line in text.splitlines():
-                add("", _wrap_keep_indent(line, width))
+                add("", screen.wrap_keep_indent(line, width))
             add("class:rule", ["", "Esc goes back to the story."])
             return out
         game = self.game
@@ -207,7 +186,7 @@ class TerminalUI:
             add("class:ending", [f"THE END · {scene.ending_title}"])
             add("", [""])
             for line in screen.ending_text(session.story, session.states).splitlines():
-                add("", _wrap_keep_indent(line, width))
+                add("", screen.wrap_keep_indent(line, width))
         return out
 
     def _text(self) -> StyleAndTextTuples:
@@ -413,11 +392,3 @@ class TerminalUI:
             return
         self.interrupted = True
         self.say("Press Ctrl-C again to quit (your run is saved), or go on choosing.")
-
-
-def _wrap_keep_indent(line: str, width: int) -> list[str]:
-    """Wrap one line of a panel, continuing under its own indentation."""
-    if len(line) <= width:
-        return [line]
-    indent = " " * (len(line) - len(line.lstrip()) + 4)
-    return textwrap.wrap(line, width, subsequent_indent=indent) or [""]
