@@ -1,16 +1,19 @@
 """Hyosan: a choose-your-path interactive fiction engine.
 
-How the pieces fit (imports only point down this list):
+The folders are the architecture; imports only point down this list (docs/architecture.md
+draws it, and tests/test_architecture.py enforces it):
 
-    cli.py, commands/        argv, exit codes; picks a front end
-    ui/terminal.py, ui/plain.py   the only modules that touch the screen
-    session.py               a play session: history, undo/redo, autosave
-    saves.py, replay.py, canon.py, analysis.py, export/   files, re-runs, comparison, tools
-    loader.py, validate.py   YAML -> checked Story (positions kept), whole-graph checks
-    rules.py                 THE state machine: available_choices(), step()
-    effects.py, language.py  effects and conditions, compiled once at load time
-    state.py, model.py       immutable GameState / Story
-    yamlread.py, diagnostics.py   safe YAML reading; Diagnostic and its codes
+    cli/        argv, exit codes, the only place errors are printed; picks a front end
+    ui/         the only code that touches a terminal (the game, line mode, replay viewer)
+    session.py  a play session: history, undo/redo, autosave
+    report/     comparison, exploration, random-test and replay data -> text/markdown/JSON
+    replay.py   re-running a save against a story, and where it no longer fits
+    saves/ canon/ tools/ export/   save files; the canon and comparisons; exploration and
+                random tests; DOT and Mermaid writers (siblings: they never import each other)
+    compiler/   story files (YAML) -> a checked Story, every problem with file:line:col
+    runtime/    THE state machine: model, state, conditions, effects, rules (no YAML, no
+                disk, no clock)
+    diagnostics.py, errors.py   Diagnostic and its codes; errors a user can cause
 """
 
 from pathlib import Path
