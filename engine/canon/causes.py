@@ -40,7 +40,6 @@ class Cause:
     choice: str
     choice_text: str
     turning_point: str | None
-    turning_point_title: str | None
 
     def describe(self) -> str:
         where = f"in episode {self.episode}"
@@ -127,7 +126,6 @@ class Tracer:
             choice_id,
             text,
             tp.id if tp else None,
-            tp.title if tp else None,
         )
 
     def cause_of_tp(self, tp: TurningPointResult) -> Cause:

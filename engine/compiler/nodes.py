@@ -70,9 +70,7 @@ def _choice(ctx: Context, raw: Any, pos: Pos, node_id: str) -> Choice | None:
         )
     cond = ctx.compile_condition(raw["if"], raw, "if") if "if" in raw else None
     effects = compile_effects(ctx, raw["do"], raw, "do") if "do" in raw else ()
-    return Choice(
-        raw["id"], raw["text"], cond, effects, goto, node_id, raw.key_pos["id"], raw.at("goto")
-    )
+    return Choice(raw["id"], raw["text"], cond, effects, goto, node_id, raw.key_pos["id"])
 
 
 def _raw_choices(ctx: Context, body: YMap, node_id: str) -> list[tuple[Any, Pos]]:

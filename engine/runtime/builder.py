@@ -112,7 +112,7 @@ class Builder:
                 continue
             left = turns or self.story.cast[cid].incubation or self.story.incubation
             self.roster[i] = char._replace(
-                status=Status.BITTEN, since=self.turn, turns_left=left, hidden=hidden
+                status=Status.BITTEN, turns_left=left, hidden=hidden
             )
             self.record(Kind.BITTEN, cid, f"turns in {left}" + (" (hidden)" if hidden else ""))
 
@@ -129,7 +129,7 @@ class Builder:
             self.ignore("turn", cid, f"{cid} is {char.status}")
             return
         status = Status.HOMBIE if self.story.cast[cid].carrier else Status.ZOMBIE
-        self.roster[i] = char._replace(status=status, since=self.turn, turns_left=0, hidden=False)
+        self.roster[i] = char._replace(status=status, turns_left=0, hidden=False)
         self.record(Kind.TURNED, cid, status + ("" if scripted else " (incubation ran out)"))
         self.just_turned = (*self.just_turned, i)
 
@@ -143,7 +143,7 @@ class Builder:
             if char.status == Status.DEAD:
                 self.ignore("kill", cid, f"{cid} is already dead")
                 continue
-            self.roster[i] = char._replace(status=Status.DEAD, since=self.turn, turns_left=0)
+            self.roster[i] = char._replace(status=Status.DEAD, turns_left=0)
             self.record(Kind.DIED, cid, f"was {char.status}")
 
     def move(self, who: int, place: Place) -> None:

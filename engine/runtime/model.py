@@ -96,7 +96,6 @@ class Choice:
     goto: str
     node: str
     pos: Pos
-    goto_pos: Pos
 
 
 @dataclass(frozen=True, slots=True)

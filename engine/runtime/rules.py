@@ -56,7 +56,6 @@ def initial_state(story: Story, seed: int = 0) -> GameState:
         CharState(
             c.status,
             c.place,
-            0,
             (c.incubation or story.incubation) if c.status == Status.BITTEN else 0,
         )
         for c in story.cast.values()

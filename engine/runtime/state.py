@@ -27,12 +27,11 @@ __all__ = [
 
 
 class CharState(NamedTuple):
-    """One character: status, place, the turn that status began, incubation left, and
-    whether a bite is still hidden from the player."""
+    """One character: status, place, incubation left, and whether a bite is still hidden
+    from the player. (When and why a status began is in the state's log.)"""
 
     status: Status
     place: Place
-    since: int = 0
     turns_left: int = 0
     hidden: bool = False
 

@@ -26,7 +26,6 @@ from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from engine.runtime.model import Node, Story
@@ -116,7 +115,6 @@ class ExploreResult:
 
 _Key = tuple[Any, ...]
 _ENDED, _STUCK = 1, 2
-_CHAR_KEY = itemgetter(0, 1, 3, 4)  # a character's status, place, turns_left, hidden
 
 
 @dataclass
@@ -197,8 +195,8 @@ class Explorer:
         # Parts become small ints, so the key hashes fast and equal parts are stored once.
         ids = self._ids
         if s.roster is not self._last_roster:
-            roster = tuple(map(_CHAR_KEY, s.roster))
-            self._last_roster, self._last_roster_id = s.roster, ids.setdefault(roster, len(ids))
+            roster = s.roster  # every part of a CharState can change what happens next
+            self._last_roster, self._last_roster_id = roster, ids.setdefault(roster, len(ids))
         flags, counters, inventory, visited = s.flags, s.counters, s.inventory, s.visited
         if self.merges:
             keep = self._projection(s.node, s.resume)
