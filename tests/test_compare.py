@@ -1,4 +1,4 @@
-"""Comparing a run with the show, and two runs with each other (hyosan compare)."""
+"""Comparing a run with the story's canon, and two runs with each other (hyosan compare)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from engine.canon.compare import compare_run, compare_runs, episode_summary
-from engine.canon.path import canon_path
 from engine.cli.main import main
 from engine.compiler.loader import load_story
 from engine.report.compare import comparison_markdown, comparison_text, episode_chart
+from engine.runtime.canon import canon_path
 from engine.runtime.model import Story
 from engine.runtime.rules import initial_state, step
 from engine.runtime.state import GameState
@@ -41,7 +41,8 @@ def test_the_shows_own_path_compares_at_full_fidelity(story: Story) -> None:
     assert cmp.fidelity == 1.0
     assert [r for r in cmp.roster if r.differs] == []
     assert all(tp.matches for tp in cmp.turning_points)
-    assert cmp.ending == cmp.show_ending == "show"
+    assert cmp.ending == cmp.canon_ending == "show"
+    assert cmp.others == ()
 
 
 def test_one_different_turning_point_is_the_cause_of_exactly_its_differences(
@@ -52,9 +53,9 @@ def test_one_different_turning_point_is_the_cause_of_exactly_its_differences(
     differing = {r.character: r for r in cmp.roster if r.differs}
     assert set(differing) == {"gyeong-su"}
     row = differing["gyeong-su"]
-    assert (row.yours, row.show) == ("healthy", "zombie")
+    assert (row.yours, row.canon) == ("healthy", "zombie")
     assert [c.turning_point for c in row.causes] == ["TP-A"]
-    assert "Tend the wound." in row.explain()
+    assert "Tend the wound." in row.explain(cmp.label)
 
 
 def test_two_different_turning_points_are_each_credited_with_their_own_difference(
@@ -111,19 +112,22 @@ def test_compare_command_prints_json_in_the_documented_structure(
     save = _save(story, tmp_path, "run", ["go", "tend", "go", "go", "follow", "go"])
     assert main(["compare", str(save), "--story", str(FIXTURE), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["schema"] == "hyosan-compare/1"
+    assert data["schema"] == "hyosan-compare/2"
     assert set(data) >= {
         "story",
         "steps",
         "episode",
         "ending",
-        "show_ending",
+        "canon_label",
+        "canon_ending",
         "fidelity",
         "turning_point_score",
         "roster_score",
         "turning_points",
         "roster",
+        "other_differences",
     }
+    assert "show" not in json.dumps(list(data)) + json.dumps([list(r) for r in data["roster"]])
     tp = data["turning_points"][0]
     assert set(tp) >= {
         "id",
@@ -132,7 +136,7 @@ def test_compare_command_prints_json_in_the_documented_structure(
         "yours",
         "canon",
         "matches",
-        "in_the_show",
+        "in_canon",
         "not_taken",
     }
     gyeong_su = next(r for r in data["roster"] if r["character"] == "gyeong-su")

@@ -148,8 +148,9 @@ def test_the_first_node_shows_the_phone(example_story: Story) -> None:
 
 @pytest.mark.parametrize(
     ("character", "episode", "status"),
-    [("gyeong-su", 1, "healthy"), ("gyeong-su", 2, "zombie"), ("i-sak", 2, "zombie"),
-     ("nam-ra", 2, "healthy"), ("on-jo", 2, "healthy")],
+    [("gyeong-su", 1, "bitten"), ("gyeong-su", 2, "zombie"), ("i-sak", 1, "zombie"),
+     ("i-sak", 2, "dead"), ("nam-ra", 2, "healthy"), ("on-jo", 2, "healthy"),
+     ("ms-park", 2, "healthy")],
 )  # fmt: skip
 def test_canon_status_holds_until_the_next_entry(
     example_story: Story, character: str, episode: int, status: str

@@ -78,13 +78,18 @@ def test_script_writes_nothing_while_the_story_has_errors(tmp_path: Path) -> Non
     assert not out.exists()
 
 
-def test_script_reports_a_canon_choice_that_is_not_available(tmp_path: Path) -> None:
+def test_a_canon_choice_that_is_never_available_is_refused_before_any_canon_save(
+    tmp_path: Path,
+) -> None:
     story_dir = Path(shutil.copytree(FIXTURE, tmp_path / "story"))
     one = story_dir / "episodes" / "one.yaml"
     one.write_text(one.read_text().replace("- {id: run,", "- {id: run, if: 'false',"))
+    _story, diagnostics = check_story(story_dir)
+    assert "E060" in {d.code for d in diagnostics}  # the canon path no longer ends as declared
     done = make_canon("--story", str(story_dir), "--out", str(tmp_path / "canon.yaml"))
     assert done.returncode == 1
-    assert 'at "c.gate" the canon choice "run" is not available (available: fight)' in done.stdout
+    assert "canon.yaml was not written" in done.stdout
+    assert not (tmp_path / "canon.yaml").exists()
 
 
 # --- the bundled story's canon save: runs once the story checks clean ---

@@ -1,51 +1,94 @@
-"""Why a run differs from the canon: the choices of the run that explain each difference.
+"""Why a run differs from the canon: the choices that, had they followed the canon, would
+have changed each difference.
 
-Owns: `Cause`, `TurningPointResult` and `turning_points` (every turning point a run met,
-its choice and the canon's), and `Tracer`, which credits each roster difference to
-choices of the run through the effect log:
-1. An event in your run the canon does not have (a bite, a death, a turning...) comes
-   from the step whose effect it is; it is credited to the most recent turning point
-   where you left the canon and whose own branch leads to the event's node, else to
-   that step.
-2. An event of the canon your run lacks is credited to the most recent turning point
-   where you left the canon, from which the canon's choice leads to the event's node
-   but yours does not; failing that, to divergent choices that changed flags or items.
+Owns: `Difference` (one way the run's state at its reference point differs from the
+canon's: a character's status or place, an item, the ending), `Cause` (a step of the run
+and its choice), `Attribution` (the causes of one difference, or why there are none),
+`TurningPointResult` / `turning_points`, and `attribute`.
+
+The rule (docs/compare.md): a step is a cause of a difference when more than one choice
+was offered there, the player's choice was not the canon's, and replaying the run with
+the canon's choice at that step alone (every other choice kept, `counterfactual.py`)
+gives another value for that difference at the same reference point. When no single step
+does, pairs of steps are tried, and a pair that changes it is named as a joint cause.
+When neither does, the attribution says so. Every named cause therefore passes the
+counterfactual test by construction, and a test re-checks it independently.
 Pure: a story and states in, data out.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from engine.canon.path import canon_path
-from engine.runtime.events import STATUS_KINDS, Kind, LogEntry
-from engine.runtime.graph import reachable
+from engine.canon.counterfactual import Reference, candidates, replay_with
+from engine.runtime.canon import canon_choice
 from engine.runtime.model import Story
 from engine.runtime.state import GameState
 
-__all__ = ["Cause", "Tracer", "TurningPointResult", "turning_points"]
+__all__ = [
+    "MAX_PAIR_CANDIDATES",
+    "Attribution",
+    "Cause",
+    "Difference",
+    "TurningPointResult",
+    "attribute",
+    "turning_points",
+]
 
-_STATE_KINDS = frozenset({Kind.SET, Kind.CLEAR, Kind.GIVE, Kind.TAKE, Kind.ADD})
+MAX_PAIR_CANDIDATES = 12  # joint causes are sought among this many steps (66 pairs)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way the run differs from the canon at the reference point.
+
+    kind: "status" or "place" (subject: a character id), "item" (subject: an item id;
+    values are counts), "ending" (subject: "ending"; values are ending ids or "none")."""
+
+    kind: str
+    subject: str
+    name: str
+    yours: str
+    canon: str
 
 
 @dataclass(frozen=True)
 class Cause:
-    """A choice of the run that explains a difference."""
+    """A step of the run whose choice, had it been the canon's, changes a difference."""
 
     step: int
     episode: int
     node: str
     choice: str
     choice_text: str
+    canon_choice: str
+    canon_text: str
     turning_point: str | None
 
     def describe(self) -> str:
         where = f"in episode {self.episode}"
-        if self.turning_point:
-            return f'you chose "{self.choice_text}" {where} ({self.turning_point})'
-        return f'you chose "{self.choice_text}" {where} (step {self.step})'
+        tag = self.turning_point or f"step {self.step}"
+        return f'you chose "{self.choice_text}" {where} ({tag})'
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The causes of one difference: each of `causes` alone changes it; otherwise the
+    `joint` steps do together; otherwise `reason` says why no choice is named."""
+
+    causes: tuple[Cause, ...] = ()
+    joint: tuple[Cause, ...] = ()
+    reason: str | None = None
+
+    def describe(self) -> str:
+        if self.causes:
+            return "because " + "; ".join(c.describe() for c in self.causes)
+        if self.joint:
+            parts = " and ".join(c.describe() for c in self.joint)
+            return f"because {parts}, together (either alone changes nothing)"
+        return self.reason or ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +102,7 @@ class TurningPointResult:
     yours_text: str
     canon: str
     canon_text: str
-    in_the_show: str
+    in_canon: str
     not_taken: tuple[tuple[str, str], ...]
 
     @property
@@ -67,13 +110,8 @@ class TurningPointResult:
         return self.yours == self.canon
 
 
-@lru_cache(maxsize=8)
-def _canon_log(story: Story) -> tuple[tuple[LogEntry, ...], tuple[tuple[str, str], ...]]:
-    final = canon_path(story)[-1]
-    return tuple(final.log_entries()), tuple(final.steps())
-
-
 def turning_points(story: Story, states: Sequence[GameState]) -> list[TurningPointResult]:
+    """Every turning point the run met: its choice, the canon's, and the choices left."""
     results = []
     for index, (node_id, choice_id) in enumerate(states[-1].steps(), start=1):
         node = story.nodes.get(node_id)
@@ -92,7 +130,7 @@ def turning_points(story: Story, states: Sequence[GameState]) -> list[TurningPoi
                 yours_text=texts.get(choice_id, choice_id),
                 canon=tp.canon,
                 canon_text=texts.get(tp.canon, tp.canon),
-                in_the_show=tp.in_the_show,
+                in_canon=tp.in_the_show,
                 not_taken=tuple(
                     (c.id, c.text) for c in node.choices if c.id not in (choice_id, tp.canon)
                 ),
@@ -101,105 +139,83 @@ def turning_points(story: Story, states: Sequence[GameState]) -> list[TurningPoi
     return results
 
 
-class Tracer:
-    """Finds the choices of a run that explain each roster difference."""
-
-    def __init__(self, story: Story, states: Sequence[GameState]) -> None:
-        self.story = story
-        self.states = states
-        self.steps = states[-1].steps()
-        self.log = states[-1].log_entries()
-        self.divergent = [tp for tp in turning_points(story, states) if not tp.matches]
-        self.canon_log, _ = _canon_log(story)
-
-    def cause_at(self, step_no: int) -> Cause:
-        node_id, choice_id = self.steps[step_no - 1]
-        node = self.story.nodes.get(node_id)
-        text = (
-            node.choice_map[choice_id].text if node and choice_id in node.choice_map else choice_id
-        )
-        tp = node.turning_point if node else None
-        return Cause(
-            step_no,
-            self.states[step_no - 1].episode,
-            node_id,
-            choice_id,
-            text,
-            tp.id if tp else None,
-        )
-
-    def cause_of_tp(self, tp: TurningPointResult) -> Cause:
-        return self.cause_at(tp.step)
-
-    def events(self, log: Sequence[LogEntry], who: str, until_turn: int | None) -> list[LogEntry]:
-        return [
-            e
-            for e in log
-            if e.subject == who
-            and e.kind in STATUS_KINDS
-            and (until_turn is None or e.turn <= until_turn)
-        ]
-
-    def trace(self, who: str, until_turn: int, episode: int) -> tuple[Cause, ...]:
-        mine = self.events(self.log, who, until_turn)
-        theirs = [
-            e for e in self.events(self.canon_log, who, None) if self._canon_episode(e) <= episode
-        ]
-        mine_keys = {(e.kind, e.detail.split(" ")[0]) for e in mine}
-        their_keys = {(e.kind, e.detail.split(" ")[0]) for e in theirs}
-        causes: list[Cause] = []
-        for event in mine:
-            if (event.kind, event.detail.split(" ")[0]) not in their_keys:
-                causes.append(self.cause_of_event(event))
-        for event in theirs:
-            if (event.kind, event.detail.split(" ")[0]) not in mine_keys:
-                causes.append(self.cause_of_missing(event))
-        unique: dict[tuple[int, str], Cause] = {}
-        for cause in causes:
-            unique.setdefault((cause.step, cause.choice), cause)
-        return tuple(sorted(unique.values(), key=lambda c: c.step))
-
-    def _canon_episode(self, event: LogEntry) -> int:
-        node = self.story.nodes.get(event.node)
-        return node.episode if node and node.episode is not None else 0
-
-    def cause_of_event(self, event: LogEntry) -> Cause:
-        for tp in reversed(self.divergent):
-            if tp.step > event.turn:
-                continue
-            if tp.step == event.turn:
-                return self.cause_of_tp(tp)
-            if self.only_one_branch_reaches(tp, event.node, yours=True):
-                return self.cause_of_tp(tp)
-        return self.cause_at(event.turn)
-
-    def only_one_branch_reaches(self, tp: TurningPointResult, goal: str, yours: bool) -> bool:
-        """True when `goal` lies past your choice at `tp` and not past the show's
-        (`yours`), or the other way round."""
-        node = self.story.nodes[tp.node]
-        mine, canon = node.choice_map.get(tp.yours), node.choice_map.get(tp.canon)
-        if mine is None or canon is None:
-            return False
-        leads, other = (mine, canon) if yours else (canon, mine)
-        return _reaches(self.story, leads.goto, goal) and not _reaches(self.story, other.goto, goal)
-
-    def cause_of_missing(self, event: LogEntry) -> Cause:
-        candidates = [tp for tp in self.divergent if tp.step <= len(self.steps)]
-        for tp in reversed(candidates):
-            if self.only_one_branch_reaches(tp, event.node, yours=False):
-                return self.cause_of_tp(tp)
-        for tp in reversed(candidates):
-            if any(e.turn == tp.step and e.kind in _STATE_KINDS for e in self.log):
-                return self.cause_of_tp(tp)
-        if candidates:
-            return self.cause_of_tp(candidates[-1])
-        return self.cause_at(max(1, len(self.steps)))
+def value_of(story: Story, state: GameState, difference: Difference) -> str:
+    """The value `difference` is about, in `state` (as the Difference spells it)."""
+    if difference.kind == "ending":
+        ending = story.nodes[state.node].ending
+        return ending.id if ending else "none"
+    if difference.kind == "item":
+        return str(state.inventory[story.item_index[difference.subject]])
+    char = state.roster[story.cast_index[difference.subject]]
+    return str(char.status if difference.kind == "status" else char.place)
 
 
-def _reaches(story: Story, start: str, goal: str) -> bool:
-    return goal in _reachable_from(story, start)
+def _cause(story: Story, states: Sequence[GameState], number: int) -> Cause:
+    node_id, choice_id = states[-1].steps()[number - 1]
+    node = story.nodes[node_id]
+    canon = canon_choice(story, states[number - 1])
+    point = node.turning_point
+    return Cause(
+        step=number,
+        episode=states[number - 1].episode,
+        node=node_id,
+        choice=choice_id,
+        choice_text=node.choice_map[choice_id].text.strip(),
+        canon_choice=canon.id if canon else "",
+        canon_text=canon.text.strip() if canon else "",
+        turning_point=point.id if point else None,
+    )
 
 
-@lru_cache(maxsize=4096)
-def _reachable_from(story: Story, start: str) -> frozenset[str]:
-    return reachable(story, [start])
+class _Outcomes:
+    """Counterfactual outcomes, each computed once and shared by every difference."""
+
+    def __init__(self, story: Story, states: Sequence[GameState], reference: Reference) -> None:
+        self.story, self.states, self.reference = story, states, reference
+        self.cache: dict[frozenset[int], GameState] = {}
+
+    def changes(self, restore: frozenset[int], difference: Difference) -> bool:
+        if restore not in self.cache:
+            self.cache[restore] = replay_with(self.story, self.states, restore, self.reference)
+        return value_of(self.story, self.cache[restore], difference) != difference.yours
+
+
+def _pair_pool(story: Story, states: Sequence[GameState], steps: list[int]) -> list[int]:
+    """The steps joint causes are sought among: turning points first, then the latest."""
+
+    def is_turning_point(number: int) -> bool:
+        return story.nodes[states[-1].steps()[number - 1][0]].turning_point is not None
+
+    ordered = [n for n in steps if is_turning_point(n)] + [
+        n for n in reversed(steps) if not is_turning_point(n)
+    ]
+    return sorted(ordered[:MAX_PAIR_CANDIDATES])
+
+
+def attribute(
+    story: Story,
+    states: Sequence[GameState],
+    reference: Reference,
+    differences: Sequence[Difference],
+) -> dict[Difference, Attribution]:
+    """The attribution of every difference, by the rule in the module docstring."""
+    steps = candidates(story, states, reference.index)
+    outcomes = _Outcomes(story, states, reference)
+    out: dict[Difference, Attribution] = {}
+    for difference in differences:
+        single = [n for n in steps if outcomes.changes(frozenset({n}), difference)]
+        if single:
+            out[difference] = Attribution(tuple(_cause(story, states, n) for n in single))
+            continue
+        pairs = itertools.combinations(_pair_pool(story, states, steps), 2)
+        joint = next((p for p in pairs if outcomes.changes(frozenset(p), difference)), None)
+        if joint is not None:
+            out[difference] = Attribution(joint=tuple(_cause(story, states, n) for n in joint))
+        elif not steps:
+            out[difference] = Attribution(reason="no choice of this run differs from the canon's")
+        else:
+            out[difference] = Attribution(
+                reason="no single choice explains it, nor any pair of choices: it follows from "
+                "several choices together, a seeded chance, or the story's own rules"
+            )
+    return out

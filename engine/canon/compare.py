@@ -1,10 +1,11 @@
-"""A run compared with the canon: turning points, the roster, and their causes.
+"""A run compared with the story's canon: turning points, the roster, and their causes.
 
 Owns: `compare_run` (one run against the canon), `compare_runs` (two runs),
 `episode_summary` (one episode's turning points and differences) and the data they
-return. Causes come from `engine.canon.causes`; the canon path from `engine.canon.path`.
-Pure: it takes a story and lists of states, and returns data; the reports (text,
-markdown, JSON) are in `engine.report.compare`.
+return. The canon's statuses come from the manifest's `canon.roster` (which
+`hyosan check` holds to the canon path); places, items and the ending from the canon
+path at the same point. Causes come from `engine.canon.causes`. Pure: a story and lists
+of states in, data out; `engine.report.compare` writes text, markdown and JSON.
 """
 
 from __future__ import annotations
@@ -12,10 +13,20 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from engine.canon.causes import Cause, Tracer, TurningPointResult, turning_points
-from engine.runtime.model import Node, Story
-from engine.runtime.rules import is_ending
+from engine.canon.causes import (
+    Attribution,
+    Cause,
+    Difference,
+    TurningPointResult,
+    attribute,
+    turning_points,
+)
+from engine.canon.counterfactual import Reference, reference_of
+from engine.errors import UserError
+from engine.runtime.canon import canon_path
+from engine.runtime.model import Story
 from engine.runtime.state import GameState
 
 __all__ = [
@@ -26,39 +37,70 @@ __all__ = [
     "compare_run",
     "compare_runs",
     "episode_summary",
+    "require_canon",
 ]
 
 
 @dataclass(frozen=True)
 class RosterRow:
+    """A character's status in the run and in the canon, and why they differ."""
+
     character: str
     name: str
     yours: str
-    show: str
-    causes: tuple[Cause, ...] = ()
+    canon: str
+    why: Attribution = field(default_factory=Attribution)
 
     @property
     def differs(self) -> bool:
-        return self.yours != self.show
+        return self.yours != self.canon
 
-    def explain(self) -> str:
+    @property
+    def causes(self) -> tuple[Cause, ...]:
+        return self.why.causes or self.why.joint
+
+    def explain(self, label: str) -> str:
         """One sentence: "Gyeong-su is healthy where the show has zombie — because ..."."""
-        head = f"{self.name} is {self.yours} where the show has {self.show}"
-        if not self.causes:
-            return head
-        return head + " — " + "; ".join(c.describe() for c in self.causes)
+        head = f"{self.name} is {self.yours} where {label} has {self.canon}"
+        reason = self.why.describe()
+        return f"{head} — {reason}" if reason else head
+
+
+_PLACE_WORDS = {"group": "with the group", "separated": "separated", "elsewhere": "elsewhere"}
+
+
+@dataclass(frozen=True)
+class OtherRow:
+    """A difference in a character's place, an item count or the ending, and why."""
+
+    difference: Difference
+    why: Attribution
+
+    def explain(self, label: str) -> str:
+        d = self.difference
+        if d.kind == "place":
+            mine, theirs = _PLACE_WORDS.get(d.yours, d.yours), _PLACE_WORDS.get(d.canon, d.canon)
+            head = f"{d.name} is {mine} where {label} has them {theirs}"
+        elif d.kind == "item":
+            head = f"you hold {d.yours} × {d.name} where {label} holds {d.canon}"
+        else:
+            head = f"your run ends at {d.yours} where {label} ends at {d.canon}"
+        reason = self.why.describe()
+        return f"{head} — {reason}" if reason else head
 
 
 @dataclass(frozen=True)
 class Comparison:
     story_id: str
+    label: str
     episode: int
     ending: str | None
     ending_title: str | None
-    show_ending: str | None
+    canon_ending: str | None
     steps: int
     turning_points: tuple[TurningPointResult, ...]
     roster: tuple[RosterRow, ...]
+    others: tuple[OtherRow, ...] = ()
 
     @property
     def turning_point_score(self) -> float:
@@ -82,8 +124,9 @@ class Comparison:
 class EpisodeSummary:
     episode: int
     title: str
+    label: str
     turning_points: tuple[TurningPointResult, ...]
-    roster: tuple[RosterRow, ...]  # only the rows that differ from the show
+    roster: tuple[RosterRow, ...]  # only the rows that differ from the canon
 
 
 @dataclass(frozen=True)
@@ -96,63 +139,117 @@ class RunDiff:
     b: Comparison = field(repr=False)
 
 
-def _reference(states: Sequence[GameState], story: Story) -> tuple[GameState, int]:
-    """The state and episode the roster is compared at: the ending, or the end of the
-    last finished episode, or the start (episode 0) when none is finished yet."""
-    last = states[-1]
-    if is_ending(story, last):
-        return last, last.episode
-    for before, after in zip(reversed(states[:-1]), reversed(states[1:]), strict=True):
-        if after.episode != before.episode:
-            return before, before.episode
-    return states[0], 0
+def require_canon(story: Story) -> str:
+    """The canon's label; UserError (exit 1) when the story declares no canon."""
+    if story.canon is None:
+        raise UserError(
+            f'the story "{story.id}" declares no canon, so there is nothing to compare with',
+            hint="add a canon: section to its story.yaml (docs/format.md) to compare runs with it",
+        )
+    return story.canon.label
 
 
-def _roster(
-    story: Story, states: Sequence[GameState], reference: GameState, episode: int
-) -> list[RosterRow]:
-    tracer = Tracer(story, states) if len(states) > 1 else None
+@lru_cache(maxsize=8)
+def _canon_states(story: Story) -> tuple[GameState, ...]:
+    return tuple(canon_path(story))
+
+
+def _canon_at(story: Story, reference: Reference) -> GameState:
+    """The canon path's state at the same point: its ending, or the end of the episode."""
+    states = _canon_states(story)
+    if reference.at_ending:
+        return states[-1]
+    in_episode = [s for s in states if s.episode <= reference.episode]
+    return in_episode[-1] if in_episode else states[0]
+
+
+def _differences(story: Story, run: GameState, reference: Reference) -> list[Difference]:
+    canon = _canon_at(story, reference)
+    found = []
+    for cid, mine, theirs in zip(story.cast_ids, run.roster, canon.roster, strict=True):
+        name = story.cast[cid].name
+        want = story.canon_status(cid, reference.episode)
+        if mine.status != want:
+            found.append(Difference("status", cid, name, str(mine.status), str(want)))
+        if mine.place != theirs.place:
+            found.append(Difference("place", cid, name, str(mine.place), str(theirs.place)))
+    for iid, mine_count, canon_count in zip(
+        story.item_ids, run.inventory, canon.inventory, strict=True
+    ):
+        if mine_count != canon_count:
+            name = story.items[iid].name
+            found.append(Difference("item", iid, name, str(mine_count), str(canon_count)))
+    if reference.at_ending and story.canon_ending is not None:
+        ending = story.nodes[run.node].ending
+        reached = ending.id if ending else "none"
+        if reached != story.canon_ending:
+            found.append(Difference("ending", "ending", "ending", reached, story.canon_ending))
+    return found
+
+
+def _compare_at(
+    story: Story, states: Sequence[GameState], reference: Reference
+) -> tuple[list[RosterRow], list[OtherRow]]:
+    run = states[reference.index]
+    if reference.episode == 0:  # nothing finished: everyone is as the story starts them
+        rows = [
+            RosterRow(cid, story.cast[cid].name, str(c.status), str(story.cast[cid].status))
+            for cid, c in zip(story.cast_ids, run.roster, strict=True)
+        ]
+        return rows, []
+    differences = _differences(story, run, reference)
+    why = attribute(story, states, reference, differences)
+    by_status = {d.subject: d for d in differences if d.kind == "status"}
     rows = []
-    for cid, char in zip(story.cast_ids, reference.roster, strict=True):
-        show = story.canon_status(cid, episode) if episode else story.cast[cid].status
-        causes: tuple[Cause, ...] = ()
-        if char.status != show and tracer is not None:
-            causes = tracer.trace(cid, reference.turn, episode)
-        rows.append(RosterRow(cid, story.cast[cid].name, char.status, show, causes))
-    return rows
+    for cid, char in zip(story.cast_ids, run.roster, strict=True):
+        difference = by_status.get(cid)
+        canon = difference.canon if difference else str(char.status)
+        attribution = why[difference] if difference else Attribution()
+        rows.append(RosterRow(cid, story.cast[cid].name, str(char.status), canon, attribution))
+    others = [OtherRow(d, why[d]) for d in differences if d.kind != "status"]
+    return rows, others
 
 
 def compare_run(story: Story, states: Sequence[GameState]) -> Comparison:
-    """Compare a run (states[0] initial, one state per step) with the show."""
+    """Compare a run (states[0] initial, one state per step) with the canon.
+
+    Raises UserError when the story declares no canon.
+    """
     if not states:
         raise ValueError("a run has at least its initial state")
-    reference, episode = _reference(states, story)
-    last = states[-1]
-    ending_node: Node = story.nodes[last.node]
-    ending = ending_node.ending
+    label = require_canon(story)
+    reference = reference_of(story, states)
+    rows, others = _compare_at(story, states, reference)
+    ending = story.nodes[states[-1].node].ending
     return Comparison(
         story_id=story.id,
-        episode=episode,
+        label=label,
+        episode=reference.episode,
         ending=ending.id if ending else None,
         ending_title=ending.title if ending else None,
-        show_ending=story.canon_ending,
+        canon_ending=story.canon_ending,
         steps=len(states) - 1,
         turning_points=tuple(turning_points(story, states)),
-        roster=tuple(_roster(story, states, reference, episode)),
+        roster=tuple(rows),
+        others=tuple(others),
     )
 
 
 def episode_summary(story: Story, states: Sequence[GameState], episode: int) -> EpisodeSummary:
-    """What went differently in `episode`: its turning points and the roster at its end."""
-    end = None
-    for before, after in itertools.pairwise(states):
+    """What went differently in `episode`: its turning points and the roster at its end
+    (the last state of that episode in `states`, or the last state when it has not ended)."""
+    label = require_canon(story)
+    end = len(states) - 1
+    for index, (before, after) in enumerate(itertools.pairwise(states)):
         if before.episode == episode and after.episode != episode:
-            end = states.index(before)
+            end = index
             break
-    run = states[: end + 1] if end is not None else states
+    run = states[: end + 1]
+    reference = Reference(end, episode, False)
+    rows, _others = _compare_at(story, run, reference)
     tps = tuple(tp for tp in turning_points(story, run) if tp.episode == episode)
-    rows = tuple(r for r in _roster(story, run, run[-1], episode) if r.differs)
-    return EpisodeSummary(episode, story.episode_title(episode), tps, rows)
+    differing = tuple(r for r in rows if r.differs)
+    return EpisodeSummary(episode, story.episode_title(episode), label, tps, differing)
 
 
 def compare_runs(story: Story, a: Sequence[GameState], b: Sequence[GameState]) -> RunDiff:

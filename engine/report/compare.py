@@ -1,4 +1,4 @@
-"""Reports of a comparison with the show: text tables, markdown, JSON, episode charts.
+"""Reports of a comparison with the canon: text tables, markdown, JSON, episode charts.
 
 Owns: turning `canon.Comparison`, `EpisodeSummary` and `RunDiff` into text that fits a
 terminal width, into markdown tables, and into the stable JSON structure documented in
@@ -11,7 +11,7 @@ import json
 import textwrap
 from typing import Any
 
-from engine.canon.causes import TurningPointResult
+from engine.canon.causes import Attribution, Cause, TurningPointResult
 from engine.canon.compare import Comparison, EpisodeSummary, RunDiff
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
     "rundiff_text",
 ]
 
-JSON_SCHEMA_ID = "hyosan-compare/1"
+JSON_SCHEMA_ID = "hyosan-compare/2"
 
 
 def _pct(value: float) -> str:
@@ -51,8 +51,8 @@ def _table(rows: list[list[str]], width: int) -> list[str]:
     return lines
 
 
-def _tp_rows(tps: tuple[TurningPointResult, ...]) -> list[list[str]]:
-    rows = [["ep", "turning point", "your choice", "the show's choice", ""]]
+def _tp_rows(tps: tuple[TurningPointResult, ...], label: str) -> list[list[str]]:
+    rows = [["ep", "turning point", "your choice", f"{label}'s choice", ""]]
     for tp in tps:
         rows.append(
             [
@@ -69,20 +69,20 @@ def _tp_rows(tps: tuple[TurningPointResult, ...]) -> list[list[str]]:
 def comparison_text(cmp: Comparison, width: int = 100) -> str:
     """The full comparison as text tables no wider than `width`."""
     head = (
-        f"Your run compared with the show — fidelity {_pct(cmp.fidelity)} "
+        f"Your run compared with {cmp.label} — fidelity {_pct(cmp.fidelity)} "
         f"(turning points {_pct(cmp.turning_point_score)}, roster {_pct(cmp.roster_score)})"
     )
     out = textwrap.wrap(head, width)
     if cmp.ending:
-        same = " (the show's own ending)" if cmp.ending == cmp.show_ending else ""
+        same = f" ({cmp.label}'s own ending)" if cmp.ending == cmp.canon_ending else ""
         out += textwrap.wrap(f"Ending: {cmp.ending_title}{same}", width)
     out.append("")
     out.append(f"Turning points reached: {len(cmp.turning_points)}")
-    out += _table(_tp_rows(cmp.turning_points), width)
+    out += _table(_tp_rows(cmp.turning_points, cmp.label), width)
     differing = [tp for tp in cmp.turning_points if not tp.matches]
     for tp in differing:
         out += textwrap.wrap(
-            f"In the show ({tp.id}): {tp.in_the_show}", width, subsequent_indent="  "
+            f"In {cmp.label} ({tp.id}): {tp.in_canon}", width, subsequent_indent="  "
         )
     out.append("")
     when = (
@@ -91,15 +91,16 @@ def comparison_text(cmp: Comparison, width: int = 100) -> str:
         else "at the start (no episode finished yet)"
     )
     out += textwrap.wrap(f"Roster {when}:", width)
-    rows = [["character", "your run", "the show", ""]]
-    rows += [[r.name, r.yours, r.show, "DIFFERENT" if r.differs else ""] for r in cmp.roster]
+    rows = [["character", "your run", cmp.label, ""]]
+    rows += [[r.name, r.yours, r.canon, "DIFFERENT" if r.differs else ""] for r in cmp.roster]
     out += _table(rows, width)
-    explained = [r for r in cmp.roster if r.differs]
+    explained = [r.explain(cmp.label) for r in cmp.roster if r.differs]
+    explained += [o.explain(cmp.label) for o in cmp.others]
     if explained:
         out.append("")
         out.append("Why:")
-        for row in explained:
-            out += textwrap.wrap(row.explain(), width, initial_indent="- ", subsequent_indent="  ")
+        for line in explained:
+            out += textwrap.wrap(line, width, initial_indent="- ", subsequent_indent="  ")
     return "\n".join(out)
 
 
@@ -116,7 +117,7 @@ def _md_table(rows: list[list[str]]) -> list[str]:
 
 def comparison_markdown(cmp: Comparison) -> str:
     out = [
-        "# Your run compared with the show",
+        f"# Your run compared with {cmp.label}",
         "",
         f"**Fidelity {_pct(cmp.fidelity)}** — turning points {_pct(cmp.turning_point_score)}, "
         f"roster {_pct(cmp.roster_score)}.",
@@ -124,25 +125,38 @@ def comparison_markdown(cmp: Comparison) -> str:
     if cmp.ending:
         out += ["", f"Ending: **{cmp.ending_title}**"]
     out += ["", "## Turning points", ""]
-    out += _md_table(_tp_rows(cmp.turning_points))
+    out += _md_table(_tp_rows(cmp.turning_points, cmp.label))
     out += ["", f"## Roster at the end of episode {cmp.episode}", ""]
-    rows = [["character", "your run", "the show", "why"]]
+    rows = [["character", "your run", cmp.label, "why"]]
     for r in cmp.roster:
-        why = "; ".join(c.describe() for c in r.causes) if r.differs else ""
-        rows.append([r.name, r.yours, r.show, why])
+        rows.append([r.name, r.yours, r.canon, r.why.describe() if r.differs else ""])
     out += _md_table(rows)
+    if cmp.others:
+        out += ["", "## Also different", ""]
+        out += [f"- {_md_escape(o.explain(cmp.label))}" for o in cmp.others]
     return "\n".join(out) + "\n"
 
 
-def _cause_json(cause: Any) -> dict[str, Any]:
+def _cause_json(cause: Cause) -> dict[str, Any]:
     return {
         "step": cause.step,
         "episode": cause.episode,
         "node": cause.node,
         "choice": cause.choice,
         "choice_text": cause.choice_text,
+        "canon_choice": cause.canon_choice,
+        "canon_text": cause.canon_text,
         "turning_point": cause.turning_point,
         "text": cause.describe(),
+    }
+
+
+def _why_json(why: Attribution) -> dict[str, Any]:
+    """`causes` (each alone), `joint` (only together) and `reason` (when neither)."""
+    return {
+        "causes": [_cause_json(c) for c in why.causes],
+        "joint": [_cause_json(c) for c in why.joint],
+        "reason": why.reason,
     }
 
 
@@ -153,7 +167,8 @@ def comparison_dict(cmp: Comparison) -> dict[str, Any]:
         "steps": cmp.steps,
         "episode": cmp.episode,
         "ending": cmp.ending,
-        "show_ending": cmp.show_ending,
+        "canon_label": cmp.label,
+        "canon_ending": cmp.canon_ending,
         "fidelity": round(cmp.fidelity, 4),
         "turning_point_score": round(cmp.turning_point_score, 4),
         "roster_score": round(cmp.roster_score, 4),
@@ -169,7 +184,7 @@ def comparison_dict(cmp: Comparison) -> dict[str, Any]:
                 "canon": tp.canon,
                 "canon_text": tp.canon_text,
                 "matches": tp.matches,
-                "in_the_show": tp.in_the_show,
+                "in_canon": tp.in_canon,
                 "not_taken": [{"id": i, "text": t} for i, t in tp.not_taken],
             }
             for tp in cmp.turning_points
@@ -179,11 +194,22 @@ def comparison_dict(cmp: Comparison) -> dict[str, Any]:
                 "character": r.character,
                 "name": r.name,
                 "yours": r.yours,
-                "show": r.show,
+                "canon": r.canon,
                 "differs": r.differs,
-                "causes": [_cause_json(c) for c in r.causes],
+                **_why_json(r.why),
             }
             for r in cmp.roster
+        ],
+        "other_differences": [
+            {
+                "kind": o.difference.kind,
+                "subject": o.difference.subject,
+                "name": o.difference.name,
+                "yours": o.difference.yours,
+                "canon": o.difference.canon,
+                **_why_json(o.why),
+            }
+            for o in cmp.others
         ],
     }
 
@@ -193,10 +219,10 @@ def comparison_json(cmp: Comparison) -> str:
 
 
 def episode_chart(summary: EpisodeSummary, width: int = 100) -> str:
-    """The end-of-episode card: one row per turning point, and who differs from the show."""
+    """The end-of-episode card: one row per turning point, and who differs from the canon."""
     out = [f"END OF EPISODE {summary.episode} · {summary.title}"]
     if summary.turning_points:
-        rows = [["turning point", "you", "the show", "not taken"]]
+        rows = [["turning point", "you", summary.label, "not taken"]]
         for tp in summary.turning_points:
             mark = "= " if tp.matches else "≠ "
             rows.append(
@@ -209,13 +235,13 @@ def episode_chart(summary: EpisodeSummary, width: int = 100) -> str:
             )
         out += _table(rows, width)
     if summary.roster:
-        out.append("Different from the show:")
+        out.append(f"Different from {summary.label}:")
         for row in summary.roster:
             out += textwrap.wrap(
-                row.explain(), width, initial_indent="  ", subsequent_indent="    "
+                row.explain(summary.label), width, initial_indent="  ", subsequent_indent="    "
             )
     else:
-        out.append("Everyone is where the show left them.")
+        out.append(f"Everyone is where {summary.label} left them.")
     return "\n".join(out)
 
 

@@ -20,6 +20,8 @@ from engine.runtime.effects import Effect
 from engine.runtime.world import Place, Status
 
 __all__ = [
+    "Canon",
+    "CanonEntry",
     "Character",
     "Choice",
     "Counter",
@@ -133,6 +135,26 @@ class Node:
 
 
 @dataclass(frozen=True, slots=True)
+class CanonEntry:
+    """A character's status in the canon from the end of `episode` on."""
+
+    episode: int
+    status: Status
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Canon:
+    """What the story's canon is: its name in messages ("the show", "the record"), the
+    roster timeline (characters left out keep their starting status) and its ending."""
+
+    label: str
+    roster: Mapping[str, tuple[CanonEntry, ...]]
+    ending: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
 class Episode:
     number: int
     title: str
@@ -156,8 +178,7 @@ class Story:
     counters: Mapping[str, Counter]
     nodes: Mapping[str, Node]
     episodes: Mapping[int, Episode]
-    canon_roster: Mapping[str, tuple[tuple[int, Status], ...]]
-    canon_ending: str | None
+    canon: Canon | None  # None: the story declares no canon, so nothing compares with one
     root: str
     fingerprint: str
     tracked_visits: frozenset[str]
@@ -177,12 +198,20 @@ class Story:
         """Every node holding a turning point, in file order."""
         return [n for n in self.nodes.values() if n.turning_point is not None]
 
+    @property
+    def canon_ending(self) -> str | None:
+        """The id of the canon's ending, if the story names one."""
+        return self.canon.ending if self.canon is not None else None
+
     def canon_status(self, character: str, episode: int) -> Status:
-        """The character's status in the canon at the end of `episode`."""
-        status = Status.HEALTHY
-        for ep, value in self.canon_roster.get(character, ()):
-            if ep <= episode:
-                status = value
+        """The character's status in the canon at the end of `episode`: the latest roster
+        entry at or before it, else the status the character starts with."""
+        status = self.cast[character].status
+        if self.canon is None:
+            return status
+        for entry in self.canon.roster.get(character, ()):
+            if entry.episode <= episode:
+                status = entry.status
         return status
 
     def episode_title(self, number: int) -> str:
