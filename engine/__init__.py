@@ -16,10 +16,21 @@ draws it, and tests/test_architecture.py enforces it):
     diagnostics.py, errors.py   Diagnostic and its codes; errors a user can cause
 """
 
+from importlib.resources import files
 from pathlib import Path
 
 __all__ = ["BUNDLED_STORY", "__version__"]
 
 __version__ = "0.1.0"
 
-BUNDLED_STORY = Path(__file__).resolve().parent.parent / "story"
+
+def _bundled_story() -> Path:
+    """The story shipped with the engine: `engine/story/` inside an installed wheel (put
+    there by setup.py), else the checkout's top-level `story/` (an editable install)."""
+    packaged = files(__name__) / "story"
+    if isinstance(packaged, Path) and (packaged / "story.yaml").is_file():
+        return packaged.resolve()
+    return Path(__file__).resolve().parent.parent / "story"
+
+
+BUNDLED_STORY = _bundled_story()

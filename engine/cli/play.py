@@ -1,9 +1,10 @@
 """`hyosan play`: play a story (the bundled one by default) in the terminal or line mode.
 
-Owns: the options, where saves live, whether to offer the autosave, and which front end
-runs: the full-screen one (`ui/terminal.py`) in a terminal, the plain one (`ui/plain.py`)
-for pipes, `--plain` and NO_COLOR. Only the standard library is imported at module level;
-the story, the saves and prompt_toolkit are loaded inside `run`, and only what is needed.
+Owns: the options, which saves folder the session uses (`saves.places`), whether to
+offer the autosave, and which front end runs: the full-screen one (`ui/terminal.py`) in
+a terminal, the plain one (`ui/plain.py`) for pipes, `--plain` and NO_COLOR. Only the
+standard library is imported at module level; the story, the saves and prompt_toolkit
+are loaded inside `run`, and only what is needed.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine.saves.format import SaveFile
+    from engine.saves.places import SavesFolder
     from engine.ui.commands import Game
 
-__all__ = ["add_arguments", "run", "saves_folder"]
+__all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--story", type=Path, metavar="DIR", help="story folder (default: the bundled story)"
     )
     parser.add_argument(
-        "--slot", metavar="NAME", help="autosave to this slot instead of 'autosave'"
+        "--slot",
+        metavar="NAME",
+        help="name the run's file NAME (default: the story and the time); offers to continue it",
     )
     parser.add_argument(
         "--load", metavar="PATH_OR_SLOT", help="continue a saved game: a save file or a slot name"
@@ -41,24 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fullscreen", action="store_true", help="full-screen mode even when NO_COLOR is set"
     )
-    parser.add_argument(
-        "--saves-dir",
-        type=Path,
-        metavar="DIR",
-        help="where slots live (default: $HYOSAN_SAVES, else saves/ next to the story)",
-    )
+    from engine.cli._saves import add_saves_dir_argument
+
+    add_saves_dir_argument(parser)
     parser.add_argument(
         "--new", action="store_true", help="start a new game without offering the autosave"
     )
-
-
-def saves_folder(option: Path | None) -> Path:
-    """--saves-dir, else $HYOSAN_SAVES, else the repository's saves/ next to story/."""
-    if option is not None:
-        return option
-    from engine.saves.files import default_saves_dir
-
-    return default_saves_dir()
 
 
 def _is_plain(args: argparse.Namespace) -> bool:
@@ -77,32 +69,41 @@ def _is_plain(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     from engine import BUNDLED_STORY
     from engine.cli._options import load_for_long_run
-    from engine.errors import EXIT_USAGE, UserError
-    from engine.saves.files import AUTOSAVE_SLOT, slot_path
+    from engine.cli._saves import program_words
+    from engine.errors import EXIT_PROBLEM, EXIT_USAGE, UserError
+    from engine.saves.files import slot_path
     from engine.saves.format import SaveError
+    from engine.saves.places import saves_folder
     from engine.session import Session, new_seed
     from engine.ui.commands import Game
+    from engine.ui.guard import save_failed
 
     plain = _is_plain(args)
-    saves_dir = saves_folder(args.saves_dir)
-    slot = args.slot or AUTOSAVE_SLOT
     try:
-        slot_path(saves_dir, slot)
+        slot_path(Path("."), args.slot or "autosave")
     except SaveError as exc:
         raise UserError(f"--slot: {exc.message}", EXIT_USAGE, hint=exc.hint) from exc
     story = load_for_long_run(args.story or BUNDLED_STORY)
-    session = Session(story, args.seed if args.seed is not None else new_seed(), saves_dir, slot)
-    game = Game(session, _resume_args(args), seed=args.seed, new_seed=new_seed)
-    notices: tuple[str, ...] = ()
-    if args.load:
-        notices = tuple(session.load(args.load))
-    elif not args.new and (not plain or sys.stdin.isatty()):
-        game.offer, notices = _offer(game, slot_path(saves_dir, slot))
-    if plain:
-        return _run_plain(game, notices)
-    from engine.ui.terminal import TerminalUI
+    folder = saves_folder(story.id, args.saves_dir)
+    seed = args.seed if args.seed is not None else new_seed()
+    session = Session(story, seed, folder.path, args.slot, fallback=folder.fallback)
+    game = Game(session, _resume_args(args), program_words(), seed=args.seed, new_seed=new_seed)
+    try:
+        notices = session.open_files()
+        if args.load:
+            notices += session.load(args.load)
+        elif not args.new and (not plain or sys.stdin.isatty()):
+            game.offer, offered = _offer(game, folder, args.slot)
+            notices += offered
+        if plain:
+            code = _run_plain(game, tuple(notices))
+        else:
+            from engine.ui.terminal import TerminalUI
 
-    return TerminalUI(game).run(notices)
+            code = TerminalUI(game).run(tuple(notices))
+        return EXIT_PROBLEM if save_failed(game) else code  # "Could not save" was said
+    finally:
+        session.close()
 
 
 def _resume_args(args: argparse.Namespace) -> list[str]:
@@ -114,20 +115,26 @@ def _resume_args(args: argparse.Namespace) -> list[str]:
     return out
 
 
-def _offer(game: Game, path: Path) -> tuple[SaveFile | None, tuple[str, ...]]:
-    """The autosave to offer (an unfinished run of this story), and any word about it."""
-    from engine.saves.files import read_save
+def _offer(game: Game, folder: SavesFolder, slot: str | None) -> tuple[SaveFile | None, list[str]]:
+    """The autosave (or the run --slot names) to offer, when it is an unfinished run of
+    this story, and any word about it. The project's old saves folder is looked in too."""
+    from engine.saves.files import read_save, slot_path
     from engine.saves.format import SaveError
 
+    path = slot_path(folder.path, slot or "autosave")
+    if not path.is_file() and folder.fallback is not None and slot is None:
+        path = slot_path(folder.fallback, "autosave")
     if not path.is_file():
-        return None, ()
+        return None, []
     try:
         save = read_save(path)
     except SaveError as exc:
-        return None, (f"Your autosave cannot be read, so it is left alone: {exc.message}",)
+        return None, [f"Your autosave cannot be read, so it is left alone: {exc.message}"]
     if save.story_id != game.session.story.id or save.ending is not None or not save.steps:
-        return None, ()
-    return save, ()
+        return None, []
+    if folder.fallback is not None and path.parent == folder.fallback:
+        return save, [f"Found your game in the old saves folder {folder.fallback}."]
+    return save, []
 
 
 def _run_plain(game: Game, notices: tuple[str, ...]) -> int:
