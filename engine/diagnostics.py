@@ -8,7 +8,10 @@ in one place. Must not touch the terminal: `cli.py` prints.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -20,6 +23,8 @@ __all__ = [
     "Pos",
     "StoryError",
     "did_you_mean",
+    "printable",
+    "suggestion_budget",
 ]
 
 
@@ -94,6 +99,21 @@ CODES: dict[str, Code] = {
     "E054": Code("error", "episode problem", "give every episode file its own episode number"),
     "E055": Code("error", "invalid canon data", "correct the canon: section of the manifest"),
     "E056": Code("error", "branch conflict", "rename one of them, or remove one"),
+    "E057": Code(
+        "error",
+        "a loop no choice leaves",
+        "give a node of the loop a choice that leads on toward an ending",
+    ),
+    "E058": Code(
+        "error",
+        "no ending can be reached",
+        "add a path of choices from the start to an ending node",
+    ),
+    "E060": Code(
+        "error",
+        "the canon path disagrees with the canon",
+        "correct the canon: roster or ending, or the canon choices that lead there",
+    ),
     "W101": Code(
         "warning",
         "unreachable node",
@@ -131,10 +151,13 @@ class Diagnostic:
         return self.fix or CODES[self.code].fix
 
     def render(self) -> str:
-        lines = [f"{self.pos}: {self.severity} {self.code}: {self.message}"]
+        """The diagnostic as printed; ids and text from the story are escaped, so a
+        control or bidi character in them can neither hide nor fake a line."""
+        where = printable(str(self.pos), lines=False)
+        lines = [f"{where}: {self.severity} {self.code}: {printable(self.message, lines=False)}"]
         if self.suggestion:
-            lines.append(f"  did you mean {self.suggestion}?")
-        lines.append(f"  fix: {self.fix_text}")
+            lines.append(f"  did you mean {printable(self.suggestion, lines=False)}?")
+        lines.append(f"  fix: {printable(self.fix_text, lines=False)}")
         return "\n".join(lines)
 
 
@@ -178,7 +201,66 @@ class StoryError(Exception):
         super().__init__(first)
 
 
+def _escapes(keep: str, bidi: bool) -> dict[int, str]:
+    controls = [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]
+    table = {c: f"\\x{c:02x}" for c in controls if chr(c) not in keep}
+    if bidi:
+        marks = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+        table.update({c: f"\\u{c:04x}" for c in [*marks, 0x2028, 0x2029]})
+    return table
+
+
+# (lines, bidi) -> the characters to escape, and a quick test for them (almost no text
+# needs an escape, and translate() is slow).
+_TABLES = {
+    (lines, bidi): _escapes("\n\t" if lines else "\t", bidi)
+    for lines in (True, False)
+    for bidi in (True, False)
+}
+_UNSAFE = {
+    key: re.compile("[" + re.escape("".join(map(chr, table))) + "]")
+    for key, table in _TABLES.items()
+}
+
+
+def printable(text: str, *, lines: bool = True, bidi: bool = True) -> str:
+    """`text` safe to print on a terminal: control characters (C0, C1, DEL) and Unicode
+    bidi controls (the "Trojan Source" characters) become visible escapes such as
+    `\\x1b` and `\\u202e`. Newlines and tabs stay when `lines` (a block of text); a
+    newline is escaped too when the text must stay on one line. `bidi=False` keeps the
+    bidi controls, for prose, where right-to-left text needs them."""
+    if not _UNSAFE[lines, bidi].search(text):
+        return text
+    return text.translate(_TABLES[lines, bidi])
+
+
+_BUDGET: ContextVar[list[int] | None] = ContextVar("suggestion_budget", default=None)
+_LONGEST_WORD = 200  # no suggestion for a longer word: nothing declared is that long
+
+
+@contextmanager
+def suggestion_budget(comparisons: int) -> Iterator[None]:
+    """Within the block, `did_you_mean` compares at most `comparisons` candidates in
+    all, then suggests nothing: thousands of mistakes against thousands of ids must not
+    cost quadratic time (each suggestion compares the word with every candidate)."""
+    token = _BUDGET.set([comparisons])
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """The closest candidate to `word`, quoted, or None when nothing is close."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    """The closest candidate to `word`, quoted, or None when nothing is close (or the
+    budget of `suggestion_budget` is spent)."""
+    budget = _BUDGET.get()
+    if len(word) > _LONGEST_WORD or (budget is not None and budget[0] == 0):
+        return None
+    pool = list(candidates)
+    if budget is not None:
+        if budget[0] < len(pool):
+            budget[0] = 0
+            return None
+        budget[0] -= len(pool)
+    matches = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return f'"{matches[0]}"' if matches else None

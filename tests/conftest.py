@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from fuzzing import choose_profile  # the hypothesis profiles: `ci`, or `fuzz` with --fuzz
 
 from engine.cli.main import main
 from engine.compiler.loader import load_story
@@ -23,14 +24,26 @@ EXAMPLE = FIXTURES / "example"
 BROKEN = FIXTURES / "broken"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz",
+        action="store_true",
+        help="run the fuzzing suites long: the hypothesis profile 'fuzz' (docs/testing.md)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Tests never touch the user's cache folder: the run gets a fresh one of its own,
-    which subprocesses inherit through the environment."""
+    """Tests never touch the user's cache or data folders: the run gets fresh ones of its
+    own (saves go to $XDG_DATA_HOME/hyosan), which subprocesses inherit."""
     os.environ["HYOSAN_CACHE"] = tempfile.mkdtemp(prefix="hyosan-test-cache-")
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="hyosan-test-data-")
+    os.environ.pop("HYOSAN_SAVES", None)
+    choose_profile("fuzz" if config.getoption("--fuzz") else None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(os.environ.get("HYOSAN_CACHE", ""), ignore_errors=True)
+    shutil.rmtree(os.environ.get("XDG_DATA_HOME", ""), ignore_errors=True)
 
 
 class CliResult(NamedTuple):

@@ -29,7 +29,7 @@ from engine.compiler.loader import load_story
 from engine.runtime.state import state_digest
 from engine.tools.explore import Explorer
 
-from engine.canon.path import canon_path
+from engine.runtime.canon import canon_path
 from engine.tools.randomtest import random_playthroughs
 
 digest = hashlib.sha256()

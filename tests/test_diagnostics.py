@@ -103,6 +103,13 @@ CASES = [
          'node "end" is already defined at episodes/one.yaml:7:3'),
     Case("E056-add-choices-unknown-node", "E056", "branches/extra.yaml", 3, 3,
          'add_choices names node "b", which does not exist'),
+    Case("E060-canon-path-disagrees", "E060", "story.yaml", 11, 13,
+         "the record has i-sak dead at the end of episode 1, but the canon path makes them "
+         "healthy"),
+    Case("E057-loop-no-way-out", "E057", EPISODE, 11, 3,
+         'node "wait" only leads back to itself: once play is here it can never reach'),
+    Case("E058-no-ending-reachable", "E058", EPISODE, 3, 3,
+         'no ending can be reached from the start node "a"'),
     Case("W101-unreachable-node", "W101", EPISODE, 10, 3, 'node "attic" cannot be reached'),
     Case("W102-ending-nothing-leads-to", "W102", EPISODE, 10, 3,
          'ending "secret" (secret): no choice leads to it'),

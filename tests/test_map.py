@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import engine.cli.map as map_command
-from engine.canon.path import canon_steps
 from engine.compiler.loader import load_story
+from engine.runtime.canon import canon_steps
 from engine.runtime.rules import replay_steps
 from engine.saves.files import write_save
 from engine.saves.format import make_save

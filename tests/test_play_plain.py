@@ -38,7 +38,7 @@ def test_plain_mode_plays_to_an_ending_with_numbered_choices(story: Story, tmp_p
     assert "EPISODE 1 · The Hall" in out and "EPISODE 2 · The Roof" in out
     assert "  1. Run for the science lab.\n  2. Make for the teachers' office.\n" in out
     assert "THE END · Rescued" in out
-    assert "Which way: Run for the science lab. (as in the show)" in out
+    assert "Which way: Run for the science lab. (as in the canon)" in out
     assert "\x1b" not in out
     assert session.is_over
     assert out.rstrip().endswith("To resume: hyosan play --load autosave")
@@ -71,7 +71,8 @@ def test_roster_says_status_where_since_and_how(story: Story, tmp_path: Path) ->
     gyeong_su = next(line for line in roster.splitlines() if line.startswith("Han Gyeong-su"))
     assert "bitten (turns in 3)" in gyeong_su and "with the group" in gyeong_su
     assert "since turn 1 (episode 1)" in gyeong_su
-    assert "↳ bitten, after “Make for the teachers' office.”" in roster
+    assert "since turn 1 (episode 1)\n    ↳ bitten\n" in roster
+    assert "after “" not in roster  # what happened, never a claimed cause (compare names those)
     su_hyeok = next(line for line in roster.splitlines() if line.startswith("Lee Su-hyeok"))
     assert "healthy" in su_hyeok and "since the start" in su_hyeok
     assert re.search(r"^Park Sun-hwa \(Ms\. Park\) +healthy +elsewhere", roster, re.M)
@@ -189,10 +190,16 @@ def test_new_game_at_the_offer_leaves_the_old_autosave_until_a_choice(
     Session(story, 1, tmp_path).choose("office")
     save = read_save(tmp_path / "autosave.yaml")
     session = Session(story, 2, tmp_path)
-    PlainUI(Game(session, offer=save), io.StringIO("2\n"), io.StringIO()).run()
+    out = io.StringIO()
+    PlainUI(Game(session, offer=save), io.StringIO("2\n"), out).run()
     assert session.turn == 0
-    assert len(read_save(tmp_path / "autosave.yaml").steps) == 0  # quitting saved the new run
-    assert len(read_save(tmp_path / "autosave.bak.yaml").steps) == 1  # the old one is kept
+    assert read_save(tmp_path / "autosave.yaml").steps == save.steps  # an empty run saves nothing
+    assert "Nothing to save: no choice was made in this game." in out.getvalue()
+    session = Session(story, 3, tmp_path)
+    PlainUI(Game(session, offer=save), io.StringIO("2\n1\n"), io.StringIO()).run()
+    assert len(read_save(tmp_path / "autosave.yaml").steps) == 1  # the autosave follows it
+    assert read_save(tmp_path / "autosave.yaml").slot == session.slot
+    assert read_save(tmp_path / f"{save.slot}.yaml").steps == save.steps  # the old run is kept
 
 
 def test_quitting_at_the_offer_changes_nothing(story: Story, tmp_path: Path) -> None:

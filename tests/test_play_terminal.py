@@ -226,7 +226,7 @@ def test_player_chooses_by_arrow_and_number_sees_roster_saves_and_quits(tmp_path
     player.wait_for("ROSTER")
     # The panel may arrive in several writes: wait for the lines asserted, not the title.
     roster = player.wait_for("Han Gyeong-su", screen_only=True)
-    assert "bitten, after “Make for the teachers' office.”" in player.wait_for("after “Make")
+    assert "↳ bitten" in player.wait_for("↳ bitten")
     assert "ROSTER" in roster
     _esc(player)
     player.send("2")
@@ -268,7 +268,7 @@ def test_restart_offers_the_autosave_then_undo_and_redo(tmp_path: Path) -> None:
     assert "Bar the door." in again.screen.text()
     again.send("q")
     assert again.finish() == 0
-    assert len(read_save(tmp_path / "autosave.yaml").steps) == 1
+    assert len(read_save(tmp_path / "autosave.yaml").steps) == 2  # an undo never cuts a save
 
 
 def test_ctrl_c_mid_run_asks_then_quits_leaving_a_save_that_loads(tmp_path: Path) -> None:
@@ -343,7 +343,7 @@ def test_playing_to_an_ending_shows_the_ending_screen(tmp_path: Path) -> None:
     ending = player.wait_for("THE END · Rescued")
     assert "Everyone who reached the roof was lifted out." in ending
     player.send(" ")  # scroll to the path summary
-    player.wait_for("Which way: Run for the science lab. (as in the show)")
+    player.wait_for("Which way: Run for the science lab. (as in the canon)")
     player.send("q")
     assert player.finish() == 0
     assert read_save(tmp_path / "autosave.yaml").ending == "rescued"

@@ -5,10 +5,12 @@ The full-screen viewer is tested in test_replay_viewer.py.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
 
+from engine.cli._saves import program_words
 from engine.cli.main import main
 from engine.compiler.loader import load_story
 from engine.runtime.rules import initial_state, step
@@ -123,7 +125,8 @@ def test_branch_at_writes_a_new_save_with_the_first_n_steps_and_leaves_the_origi
     out = capsys.readouterr().out
     branch = save_path.with_name("run-branch-3.yaml")
     assert f"Wrote {branch}: the first 3 steps of {save_path}" in out
-    assert f"hyosan play --load {branch} --story {FIXTURE}" in out
+    hyosan = shlex.join(program_words())  # the command that runs this hyosan, as printed
+    assert f"{hyosan} play --load {branch} --story {FIXTURE}" in out
     assert save_path.read_bytes() == before
     new, old = read_save(branch), read_save(save_path)
     assert new.steps == old.steps[:3] and new.seed == old.seed and new.slot == "run-branch-3"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 
+from engine.cli._saves import program_words
 from engine.cli.main import main
 from engine.compiler.loader import load_story
 from engine.replay import Divergence, ReplayResult, replay_save
@@ -181,7 +183,8 @@ def test_replay_of_a_broken_save_shows_what_matches_and_how_to_play_on(
     assert "Step 1 of 1 (a.hall)" in out and "Step 2" not in out
     assert 'did you mean "take-the-bat"?' in err
     assert "the first 1 step still match the story" in err
-    assert f"hyosan replay {path} --branch-at 1 --story {story_dir}" in err
+    hyosan = shlex.join(program_words())  # the command that runs this hyosan, as printed
+    assert f"{hyosan} replay {path} --branch-at 1 --story {story_dir}" in err
     assert path.read_bytes() == before
 
 

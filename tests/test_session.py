@@ -23,22 +23,41 @@ def story() -> Story:
     return load_story(FIXTURE)
 
 
-def test_each_choice_is_autosaved_with_every_step(story: Story, tmp_path: Path) -> None:
+def test_each_choice_is_written_to_the_run_file_and_the_autosave(
+    story: Story, tmp_path: Path
+) -> None:
     session = Session(story, 7, tmp_path)
     session.choose("office")
     session.choose("bar")
     save = read_save(tmp_path / "autosave.yaml")
     assert [(s.node, s.choice) for s in save.steps] == [("hall", "office"), ("lab", "bar")]
-    assert save.seed == 7 and save.story_id == "play-basic" and save.slot == "autosave"
+    assert save.seed == 7 and save.story_id == "play-basic"
+    assert save.slot is not None and save.slot.startswith("play-basic-2")  # the run's name
+    run = read_save(tmp_path / f"{save.slot}.yaml")  # the run's own file
+    assert run.steps == save.steps and run.slot == save.slot
     assert (tmp_path / "autosave.bak.yaml").is_file()  # the previous autosave is kept
     assert len(read_save(tmp_path / "autosave.bak.yaml").steps) == 1
 
 
-def test_autosave_goes_to_the_named_slot(story: Story, tmp_path: Path) -> None:
+def test_a_named_run_gets_its_own_file_and_the_autosave_follows(
+    story: Story, tmp_path: Path
+) -> None:
     session = Session(story, 1, tmp_path, slot="evening")
     session.choose("lab")
     assert read_save(tmp_path / "evening.yaml").slot == "evening"
-    assert not (tmp_path / "autosave.yaml").exists()
+    assert read_save(tmp_path / "autosave.yaml").slot == "evening"
+    assert session.resume_target() == "autosave"
+
+
+def test_a_new_run_never_takes_a_name_that_holds_another_run(story: Story, tmp_path: Path) -> None:
+    first = Session(story, 1, tmp_path, slot="evening")
+    first.choose("lab")
+    first.close()
+    second = Session(story, 2, tmp_path, slot="evening")
+    second.choose("office")
+    assert [s.choice for s in read_save(tmp_path / "evening.yaml").steps] == ["lab"]
+    assert [s.choice for s in read_save(tmp_path / "evening-2.yaml").steps] == ["office"]
+    assert any("evening-2" in note for note in second.take_notes())
 
 
 def test_undo_goes_back_one_choice_at_a_time_and_redo_returns(story: Story, tmp_path: Path) -> None:
@@ -50,7 +69,9 @@ def test_undo_goes_back_one_choice_at_a_time_and_redo_returns(story: Story, tmp_
     assert session.state.node == "hall" and not session.undo()
     assert session.redo() is not None and session.redo() is not None
     assert session.state.node == "stairs"
-    assert len(read_save(tmp_path / "autosave.yaml").steps) == 2  # undo/redo are autosaved too
+    # An undo never shortens a save: the files keep the run as far as it went.
+    assert len(read_save(tmp_path / "autosave.yaml").steps) == 3
+    assert len(read_save(tmp_path / f"{session.slot}.yaml").steps) == 3
 
 
 def test_a_different_choice_after_undo_forgets_redo(story: Story, tmp_path: Path) -> None:
@@ -117,22 +138,42 @@ def test_a_failed_autosave_keeps_the_choice_and_reports(story: Story, tmp_path: 
     assert (tmp_path / "autosave.yaml").read_text() == "not a save at all: ["
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.sampled_from(["choose", "undo", "redo"]), max_size=12), st.integers(0, 9))
-def test_any_mix_of_moves_leaves_an_autosave_that_replays_to_the_same_state(
-    story: Story, tmp_path_factory: pytest.TempPathFactory, moves: list[str], pick: int
+def _runs(folder: Path) -> dict[str, tuple[object, ...]]:
+    return {p.name: read_save(p).steps for p in folder.glob("*.yaml") if ".bak." not in p.name}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(["choose", "undo", "redo", "new"]), max_size=14),
+    st.lists(st.integers(0, 9), min_size=1, max_size=14),
+)
+def test_any_mix_of_moves_never_cuts_or_loses_a_saved_run(
+    story: Story, tmp_path_factory: pytest.TempPathFactory, moves: list[str], picks: list[int]
 ) -> None:
     folder = tmp_path_factory.mktemp("mix")
     session = Session(story, 5, folder)
-    for move in moves:
+    seen: dict[str, tuple[object, ...]] = {}
+    for number, move in enumerate(moves):
         if move == "choose" and session.choices():
             options = session.choices()
-            session.choose(options[pick % len(options)].id)
+            session.choose(options[picks[number % len(picks)] % len(options)].id)
         elif move == "undo":
             session.undo()
         elif move == "redo":
             session.redo()
-    session.autosave()
-    fresh = Session(story, 0, folder)
-    fresh.load("autosave")
-    assert fresh.states == session.states
+        elif move == "new":
+            session.restart(number)
+        now = _runs(folder)
+        every_run = list(now.values())
+        for name, steps in seen.items():  # a run file only ever grows; none disappears
+            if name == "autosave.yaml":
+                assert any(run[: len(steps)] == steps for run in every_run)
+            else:
+                assert now[name][: len(steps)] == steps
+        seen = now
+    session.close()  # let go of the run file, so the fresh session may continue in it
+    if session.turn:
+        fresh = Session(story, 0, folder)
+        fresh.load("autosave")  # the autosave follows the current run, as far as it went
+        assert fresh.states[: len(session.states)] == session.states
+        assert fresh.slot == session.slot

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from engine import BUNDLED_STORY
-from engine.canon.path import canon_path
 from engine.compiler.loader import check_story
+from engine.runtime.canon import canon_path
 from engine.runtime.model import Story
 from engine.runtime.rules import available_choices, initial_state, is_ending, step
 from engine.runtime.state import GameState

@@ -8,14 +8,17 @@ the analysis tools at start-up. Exit codes: 0 ok, 1 a story/save/file problem, 2
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
+import io
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 
 from engine import __version__
-from engine.diagnostics import StoryError
+from engine.diagnostics import StoryError, printable
 from engine.errors import EXIT_PROBLEM, EXIT_USAGE, UserError
 
 __all__ = ["COMMANDS", "main"]
@@ -25,8 +28,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "play": ("play", "play a story in the terminal (the bundled Season 1 by default)"),
     "check": ("check", "validate a story folder: every problem with file:line:col"),
     "replay": ("replay", "show a saved run again, check it, or branch off from a step"),
-    "compare": ("compare", "compare a saved run with the show, or two runs with each other"),
+    "compare": (
+        "compare",
+        "compare a saved run with the story's canon, or two runs with each other",
+    ),
     "explore": ("explore", "search every reachable state: endings, witnesses, softlocks"),
+    "reach": ("reach", "the shortest path to a state where a condition holds, as a save"),
+    "consequences": (
+        "consequences",
+        "which choices matter: write-only flags, cosmetic choices, turning points, reach",
+    ),
     "randomtest": ("randomtest", "seeded random playthroughs with coverage"),
     "map": ("map", "draw the story graph (Graphviz DOT, Mermaid, SVG, PNG)"),
     "new-branch": ("new_branch", "write a skeleton branch file at a node"),
@@ -75,32 +86,75 @@ def _run(argv: list[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code. Never lets a traceback reach a user."""
+    if not _streams_usable():
+        return EXIT_PROBLEM
     try:
-        return _run(list(sys.argv[1:] if argv is None else argv))
+        code = _run(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()  # a full disk shows here, while the error can still be said
+        return code
     except StoryError as exc:
         for diagnostic in exc.diagnostics:
-            print(diagnostic.render(), file=sys.stderr)
+            _say(diagnostic.render())
         return EXIT_PROBLEM
     except UserError as exc:
-        print(f"hyosan: error: {exc.message}", file=sys.stderr)
+        _say(f"hyosan: error: {printable(exc.message, lines=False)}")
         if exc.hint:
-            print(f"  {exc.hint}", file=sys.stderr)
+            _say(f"  {printable(exc.hint, lines=False)}")
         return exc.code
     except KeyboardInterrupt:
-        print("\nhyosan: interrupted", file=sys.stderr)
+        _say("\nhyosan: interrupted")
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing left to say to it.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return 0
+    except OSError as exc:  # the output cannot be written (a full disk), or a file read
+        _say(f"hyosan: error: {printable(_os_problem(exc), lines=False)}")
+        _silence_stdout()
+        return EXIT_PROBLEM
     except Exception as exc:  # an engine bug, not a user's mistake
         if os.environ.get("HYOSAN_DEBUG"):
             traceback.print_exc()
-        print(
-            f"hyosan: internal error: {type(exc).__name__}: {exc}\n"
+        _say(
+            f"hyosan: internal error: {type(exc).__name__}: {printable(str(exc))}\n"
             "  This is a bug in Hyosan, not in your story or save. "
-            "Set HYOSAN_DEBUG=1 to see the details.",
-            file=sys.stderr,
+            "Set HYOSAN_DEBUG=1 to see the details."
         )
         return 70
+
+
+def _streams_usable() -> bool:
+    """Stand in for closed standard streams: a closed input reads as empty (a game
+    saves and ends), a closed error stream discards; a closed output is refused."""
+    if sys.stderr is None:
+        sys.stderr = io.StringIO()
+    if sys.stdin is None:
+        sys.stdin = io.StringIO("")
+    if sys.stdout is None:
+        _say("hyosan: error: the standard output is closed, so nothing could be shown")
+        _say("  run the command with its output open, or sent to a file or /dev/null")
+        return False
+    return True
+
+
+def _say(text: str) -> None:
+    """Print to standard error; if even that fails, there is no one left to tell."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(text, file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what
+    could not be written does not print a traceback of its own."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _os_problem(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {reason}"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF):
+        return f"cannot write the output: {reason}"
+    return reason

@@ -13,13 +13,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.canon.path import canon_steps
 from engine.cli._options import add_story_arguments
+from engine.cli._saves import add_saves_dir_argument, find_save_file
 from engine.compiler.loader import load_story
 from engine.errors import EXIT_OK, UserError
 from engine.export.dot import to_dot
 from engine.export.graph import story_graph
 from engine.export.mermaid import to_mermaid
+from engine.runtime.canon import canon_steps
 from engine.runtime.model import Story
 from engine.tools.randomtest import Steps
 
@@ -44,7 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="dot (default), mermaid, or svg/png rendered by Graphviz; "
         "default from -o's suffix (.dot .gv .mmd .md .svg .png)",
     )
-    parser.add_argument("--run", type=Path, metavar="SAVE", help="highlight this saved run")
+    parser.add_argument(
+        "--run", metavar="SAVE", help="highlight this saved run (a save file or a slot name)"
+    )
+    add_saves_dir_argument(parser)
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
 
 
@@ -58,7 +62,9 @@ def _format(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     story = load_story(args.story, args.branch)
-    run_steps = _run_steps(story, args.run) if args.run else ()
+    run_steps = (
+        _run_steps(story, find_save_file(story, args.run, args.saves_dir)) if args.run else ()
+    )
     graph = story_graph(story, canon_steps(story), run_steps)
     fmt = _format(args)
     if fmt == "mermaid":

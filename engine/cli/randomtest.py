@@ -11,7 +11,13 @@ import argparse
 import json
 import sys
 
-from engine.cli._options import add_story_arguments, load_for_long_run, positive_count
+from engine.cli._options import (
+    MAX_RUNS,
+    MAX_STEPS,
+    add_story_arguments,
+    count_in,
+    load_for_long_run,
+)
 from engine.errors import EXIT_OK, EXIT_PROBLEM
 from engine.report.randomtest import problems_text, randomtest_json, randomtest_text
 from engine.tools.randomtest import MODES, random_playthroughs
@@ -22,7 +28,12 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_story_arguments(parser)
     parser.add_argument(
-        "-n", "--runs", type=positive_count, default=100, metavar="N", help="runs (default 100)"
+        "-n",
+        "--runs",
+        type=count_in(1, MAX_RUNS),
+        default=100,
+        metavar="N",
+        help=f"runs (default 100, at most {MAX_RUNS:,})",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first run (default 0)")
     parser.add_argument(
@@ -33,10 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-steps",
-        type=positive_count,
+        type=count_in(1, MAX_STEPS),
         default=10_000,
         metavar="N",
-        help="a run with no ending after N steps is a problem (default 10,000)",
+        help=f"a run with no ending after N steps is a problem (default 10,000, at most "
+        f"{MAX_STEPS:,})",
     )
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"

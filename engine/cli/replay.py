@@ -11,26 +11,30 @@ replaying from `engine/replay.py`, files from `engine/saves/`. No terminal code 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
 
 from engine import BUNDLED_STORY
 from engine.cli._options import add_story_arguments
+from engine.cli._saves import add_saves_dir_argument, find_save_file, program_words
 from engine.compiler.loader import load_story
+from engine.diagnostics import printable
 from engine.errors import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UserError
 from engine.replay import Divergence, ReplayResult, replay_save, step_views
 from engine.report.replay import FORMATS, transcript
 from engine.runtime.model import Story
-from engine.saves.files import default_saves_dir, read_save, resolve_save, slot_path, write_save
+from engine.saves.files import read_save, slot_path, write_save
 from engine.saves.format import SaveError, SaveFile, make_save
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("save", metavar="SAVE", help="a save file, or a slot name in saves/")
+    parser.add_argument("save", metavar="SAVE", help="a save file, or a slot name")
     add_story_arguments(parser, positional=False)
+    add_saves_dir_argument(parser)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--check",
@@ -54,7 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--to",
         type=int,
         metavar="N",
-        help="start the viewer at step N (with --plain: print steps 1 to N)",
+        help="start the viewer at step N (with --plain: print steps 1 to N; with --check: "
+        "check steps 1 to N)",
     )
     parser.add_argument(
         "--out",
@@ -67,14 +72,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.branch_at is None:
         raise UserError("--out only goes with --branch-at N", code=EXIT_USAGE)
-    path = resolve_save(default_saves_dir(), args.save)
-    save = read_save(path)
     story = load_story(args.story, args.branch)
+    path = find_save_file(story, args.save, args.saves_dir)
+    save = read_save(path)
+    if args.check and args.to is not None:
+        save = _first_steps(save, args.to)
     result = replay_save(story, save)
     if args.check:
         return _check(path, result)
     for warning in result.warnings:
-        print(f"hyosan: warning: {path}: {warning}", file=sys.stderr)
+        print(printable(f"hyosan: warning: {path}: {warning}"), file=sys.stderr)
     if args.branch_at is not None:
         return _branch(args, path, story, save, result)
     views = step_views(story, result.states)
@@ -85,11 +92,22 @@ def run(args: argparse.Namespace) -> int:
         ReplayViewer(story, save, path, result, views, first).run()
     else:
         last = len(views) if args.to is None else args.to
-        print(transcript(args.format, story, save, path, result, views[:last], args.to is None))
+        text = transcript(args.format, story, save, path, result, views[:last], args.to is None)
+        print(printable(text, bidi=False))  # prose: right-to-left text keeps its marks
     if result.divergence is None:
         return EXIT_OK
     _report_divergence(args, path, result.divergence, result.matched_steps)
     return EXIT_PROBLEM
+
+
+def _first_steps(save: SaveFile, to: int) -> SaveFile:
+    """The save cut to its first `to` steps (for `--check --to N`)."""
+    steps = len(save.steps)
+    if not 1 <= to <= steps:
+        span = f"steps 1 to {steps}" if steps else "no steps"
+        raise UserError(f"--to {to}: this run has {span}", code=EXIT_USAGE)
+    ending = save.ending if to == steps else None
+    return dataclasses.replace(save, steps=save.steps[:to], ending=ending)
 
 
 def _first_screen(to: int | None, steps: int) -> int:
@@ -108,16 +126,16 @@ def _check(path: Path, result: ReplayResult) -> int:
     if result.is_exact:
         return EXIT_OK
     for warning in result.warnings:
-        print(f"hyosan: {path}: {warning}", file=sys.stderr)
+        print(printable(f"hyosan: {path}: {warning}"), file=sys.stderr)
     if result.divergence is not None:
-        print(f"hyosan: {path}: {result.divergence.describe()}", file=sys.stderr)
+        print(printable(f"hyosan: {path}: {result.divergence.describe()}"), file=sys.stderr)
     return EXIT_PROBLEM
 
 
 def _report_divergence(
     args: argparse.Namespace, path: Path, divergence: Divergence, matched: int
 ) -> None:
-    print(f"hyosan: error: {path}: {divergence.describe()}", file=sys.stderr)
+    print(printable(f"hyosan: error: {path}: {divergence.describe()}"), file=sys.stderr)
     print(
         f"  the first {matched} step{'s' * (matched != 1)} still match the story; "
         f"to keep them and play on:\n    {_command(args, 'replay', path, '--branch-at', matched)}",
@@ -126,7 +144,7 @@ def _report_divergence(
 
 
 def _command(args: argparse.Namespace, name: str, *words: object) -> str:
-    parts = ["hyosan", name, *(str(w) for w in words)]
+    parts = [*program_words(), name, *(str(w) for w in words)]
     if Path(args.story).resolve() != BUNDLED_STORY.resolve():
         parts += ["--story", str(args.story)]
     for branch in args.branch:

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.compiler.folders import probe
 from engine.compiler.language import Compiled, Symbols
 from engine.compiler.language import compile_condition as compile_text
-from engine.compiler.locate import locate
+from engine.compiler.locate import locate, source_lines
 from engine.compiler.spec import Section, type_names
 from engine.compiler.syntax import LanguageError
 from engine.compiler.ytree import YMap
@@ -31,8 +32,8 @@ MANIFEST = "story.yaml"
 
 
 def find_manifest(path: Path) -> Path:
-    """The manifest for a story folder or manifest path."""
-    return path / MANIFEST if path.is_dir() else path
+    """The manifest for a story folder or manifest path (never raises)."""
+    return path / MANIFEST if probe(path).kind == "folder" else path
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Context:
     sources: dict[str, bytes] = field(default_factory=dict)  # for exact error columns
     compiled: dict[str, Compiled] = field(default_factory=dict)
     _symbols: Symbols | None = None
+    _lines: dict[str, list[str]] = field(default_factory=dict)
     # One diagnostic per cause: what a reported mistake would otherwise cascade into.
     incomplete: bool = False  # a listed file could not be read: ids may live there
     broken_nodes: set[str] = field(default_factory=set)  # a choice of theirs failed to build
@@ -128,6 +130,13 @@ class Context:
                 ok = False
         return ok
 
+    def lines(self, path: str) -> list[str]:
+        """The lines of a file read, decoded once (for exact columns in conditions)."""
+        found = self._lines.get(path)
+        if found is None:
+            found = self._lines[path] = source_lines(self.sources.get(path, b""))
+        return found
+
     def symbols(self) -> Symbols:
         if self._symbols is None:
             self._symbols = Symbols(
@@ -149,12 +158,17 @@ class Context:
                 compiled = compile_text(value, self.symbols())
                 self.compiled[value] = compiled
         except LanguageError as exc:
+            if self.incomplete and exc.code in _UNKNOWN_NAMES:
+                return None  # the file that could not be read may declare the name
             style = owner.val_style.get(key)
-            where = locate(self.sources.get(pos.path, b""), pos, style, value, exc.offset)
+            where = locate(self.lines(pos.path), pos, style, value, exc.offset)
             self.error(where, exc.code, exc.message, exc.suggestion)
             return None
         self.visits |= compiled.visits
         return Condition(value, compiled.test, pos, compiled.reads)
+
+
+_UNKNOWN_NAMES = frozenset({"E030", "E031", "E032", "E033", "E034"})
 
 
 def is_type(value: Any, want: type) -> bool:

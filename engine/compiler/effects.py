@@ -109,6 +109,10 @@ def _fields(
     keys and types are checked against the spec. `_pos` maps each key to its position."""
     if spec.short is not None and not isinstance(arg, YMap):
         return {spec.short: arg, "_pos": {spec.short: pos}, "_arg": arg}
+    if spec.short is not None and not spec.fields:  # a short form only, like `kill: on-jo`
+        noun = {"who": "character", "flag": "flag"}.get(spec.short, spec.short)
+        ctx.error(pos, "E012", f"{kind}: must be a {noun} id, like {kind}: {_EXAMPLE[noun]}")
+        return None
     if not isinstance(arg, YMap):
         if spec.fields:
             ctx.error(pos, "E012", f"{kind}: takes a mapping with {', '.join(spec.fields)}")
@@ -137,6 +141,9 @@ def _fields(
         ctx.error(pos, "E011", f'{kind}: missing "{missing[0]}"')
         return None
     return out
+
+
+_EXAMPLE = {"character": "on-jo", "flag": "door_barred"}
 
 
 def _where(fields: dict[str, Any], key: str, default: Pos) -> Pos:

@@ -9,6 +9,7 @@ compiler module that touches the disk (through `engine.compiler.yamlread`).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from engine.compiler.context import (
     is_type,
     kind_of,
 )
+from engine.compiler.folders import probe, real, yaml_files
+from engine.compiler.limits import MAX_EPISODE_FILES
 from engine.compiler.yamlread import read_yaml
 from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Pos
@@ -37,7 +40,7 @@ def _read(ctx: Context, path: Path) -> Any:
     # The fingerprint names files relative to the story folder, so it does not depend
     # on where the command runs.
     try:
-        name = path.resolve().relative_to(ctx.base.resolve()).as_posix()
+        name = Path(real(path)).relative_to(real(ctx.base)).as_posix()
     except ValueError:
         name = path.name
     shown = ctx.shown(path)
@@ -52,15 +55,20 @@ def _read(ctx: Context, path: Path) -> Any:
 def load_manifest(ctx: Context) -> YMap | None:
     """The manifest's data, its keys checked; None (reported) when it cannot be used."""
     path = find_manifest(ctx.root)
-    if not ctx.root.exists():
+    root = probe(ctx.root)
+    if root.kind == "missing":
         ctx.error(Pos(ctx.shown(ctx.root), 1, 1), "E002", "no such file or folder")
         return None
-    if not path.is_file():
-        ctx.error(
-            Pos(ctx.shown(path), 1, 1),
-            "E002",
-            f"no {MANIFEST} here: a story folder holds a {MANIFEST} manifest",
-        )
+    found = probe(path)
+    if root.kind == "unreadable" or found.kind == "unreadable":
+        why = root.reason if root.kind == "unreadable" else found.reason
+        ctx.error(Pos(ctx.shown(path), 1, 1), "E002", f"cannot read the story: {why}")
+        return None
+    if found.kind != "file":
+        message = f"no {MANIFEST} here: a story folder holds a {MANIFEST} manifest"
+        if found.kind == "other":
+            message = f"this is a device or a pipe, not a story folder or a {MANIFEST}"
+        ctx.error(Pos(ctx.shown(path), 1, 1), "E002", message)
         return None
     data = _read(ctx, path)
     if data is None:
@@ -87,6 +95,10 @@ def _load_part(ctx: Context, path: Path, kind: str) -> RawFile | None:
         ctx.keys(data, spec.EPISODE, "an episode file")
     number = data.get("episode")
     number = number if is_type(number, int) else None
+    if number is not None and number < 1:
+        message = f"episode: must be 1 or more, not {number}"
+        ctx.error(data.at("episode"), "E013", message, fix="number the episodes from 1")
+        number = None
     if number is not None and kind == "episode":
         _number_episode(ctx, data, number, shown)
     return RawFile(shown, data, number, kind)
@@ -106,41 +118,88 @@ def load_parts(ctx: Context, manifest: YMap, branch_paths: list[Path]) -> list[R
     parts: list[RawFile] = []
     listed = manifest.get("episodes")
     if isinstance(listed, YList):
-        for rel, pos in zip(listed, listed.item_pos, strict=True):
+        seen: dict[str, Pos] = {}
+        base = str(ctx.base)
+        for number, (rel, pos) in enumerate(zip(listed, listed.item_pos, strict=True)):
+            if number == MAX_EPISODE_FILES:
+                message = f"the manifest lists more than {MAX_EPISODE_FILES:,} episode files"
+                ctx.error(pos, "E054", message, fix="merge episode files; list each one once")
+                ctx.incomplete = True
+                break
             if not isinstance(rel, str):
                 ctx.error(pos, "E012", "episodes: each entry is a file path")
                 continue
-            path = ctx.base / rel
-            if not path.is_file():
-                ctx.error(
-                    pos,
-                    "E002",
-                    f'episode file "{rel}" does not exist',
-                    fix="create the file, or correct or remove this entry of episodes:",
-                )
-                ctx.incomplete = True
+            where = os.path.join(base, rel)  # a Path only for a file that is there: fast
+            if not _exists(ctx, where, rel, pos):
+                continue
+            path = Path(where)
+            if not _listed_once(ctx, path, rel, pos, seen):
                 continue
             part = _load_part(ctx, path, "episode")
             if part is None:
                 ctx.incomplete = True
             else:
                 parts.append(part)
-    for path in _branch_files(ctx.base, branch_paths):
+    for path in _branch_files(ctx, branch_paths):
         part = _load_part(ctx, path, "branch")
         if part is not None:
             parts.append(part)
     return parts
 
 
-def _branch_files(base: Path, extra: list[Path]) -> list[Path]:
-    files = sorted((base / "branches").glob("*.yaml")) if (base / "branches").is_dir() else []
-    for path in extra:
-        files += sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
-    seen: set[Path] = set()
+def _listed_once(ctx: Context, path: Path, rel: str, pos: Pos, seen: dict[str, Pos]) -> bool:
+    """False (reported) for a file the episodes: list already named."""
+    key = real(path)
+    if key in seen:
+        first = seen[key]
+        message = f'episode file "{rel}" is already listed at line {first.line}, column {first.col}'
+        ctx.error(pos, "E054", message, fix="list each episode file once")
+        return False
+    seen[key] = pos
+    return True
+
+
+def _exists(ctx: Context, path: str, rel: str, pos: Pos) -> bool:
+    """True for a file that can be opened; anything else is reported (E002)."""
+    found = probe(path)
+    if found.kind == "file":
+        return True
+    if found.kind == "unreadable":
+        message = f'episode file "{rel}" cannot be read: {found.reason}'
+        fix = "check the file's and its folders' permissions"
+    elif found.kind == "missing":
+        message = f'episode file "{rel}" does not exist'
+        fix = "create the file, or correct or remove this entry of episodes:"
+    else:
+        message = f'episode file "{rel}" is a folder or a device, not a file'
+        fix = "list a YAML file here"
+    ctx.error(pos, "E002", message, fix=fix)
+    ctx.incomplete = True
+    return False
+
+
+def _branch_files(ctx: Context, extra: list[Path]) -> list[Path]:
+    """The story's branches/*.yaml, then each --branch file or folder's; every folder
+    that cannot be listed is reported (E002), never skipped in silence."""
+    own = ctx.base / "branches"
+    sources = [(own, False)] if probe(own).kind != "missing" else []
+    sources += [(path, probe(path).kind == "folder") for path in extra]
+    files: list[Path] = []
+    for path, is_folder in sources:
+        if not is_folder and path != own:
+            files.append(path)
+            continue
+        found, problems = yaml_files(path, recursive=path != own)
+        files += found
+        for problem in problems:
+            where = Pos(ctx.shown(problem.path), 1, 1)
+            ctx.error(where, "E002", f"cannot read the branch folder: {problem.reason}")
+    seen: set[str] = set()
     unique = []
     for f in files:
-        if f.resolve() not in seen:
-            seen.add(f.resolve())
+        key = real(f)
+        if key not in seen:
+            seen.add(key)
             unique.append(f)
     return unique
 

@@ -84,12 +84,18 @@ class _Compiler:
         return get
 
     def c_or(self, e: Expr) -> _Compiled:
-        a, b = self.as_bool(e.args[0]), self.as_bool(e.args[1])
-        return "bool", lambda s: a(s) or b(s)
+        tests = tuple(self.as_bool(arg) for arg in e.args)
+        if len(tests) == 2:
+            a, b = tests
+            return "bool", lambda s: a(s) or b(s)
+        return "bool", lambda s: any(test(s) for test in tests)
 
     def c_and(self, e: Expr) -> _Compiled:
-        a, b = self.as_bool(e.args[0]), self.as_bool(e.args[1])
-        return "bool", lambda s: a(s) and b(s)
+        tests = tuple(self.as_bool(arg) for arg in e.args)
+        if len(tests) == 2:
+            a, b = tests
+            return "bool", lambda s: a(s) and b(s)
+        return "bool", lambda s: all(test(s) for test in tests)
 
     def c_not(self, e: Expr) -> _Compiled:
         a = self.as_bool(e.args[0])

@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from engine.compiler import spec, validate
+from engine.compiler.canon import check_canon_path, read_canon
 from engine.compiler.context import Context, find_manifest
 from engine.compiler.declarations import declare_cast, declare_parts
 from engine.compiler.files import collect_nodes, load_manifest, load_parts
+from engine.compiler.limits import MAX_SUGGESTION_WORK
 from engine.compiler.nodes import build_node
 from engine.compiler.ytree import YMap
-from engine.diagnostics import Diagnostic, StoryError, did_you_mean
+from engine.diagnostics import Diagnostic, StoryError, did_you_mean, suggestion_budget
 from engine.runtime.model import Node, Story, frozen
 
 __all__ = ["check_story", "find_manifest", "load_story"]
@@ -39,7 +41,7 @@ def _load(ctx: Context, branch_paths: Iterable[Path]) -> Story | None:
     ctx.item_index.update((c, i) for i, c in enumerate(ctx.items))
     ctx.counter_index.update((c, i) for i, c in enumerate(ctx.counters))
     for node_id, entries in ctx.extra_choices.items():
-        if node_id not in ctx.raw_nodes:
+        if node_id not in ctx.raw_nodes and not ctx.incomplete:  # else it may be there
             for _, _, pos in entries:
                 ctx.error(
                     pos,
@@ -67,7 +69,7 @@ def _infection(ctx: Context, manifest: YMap) -> tuple[YMap | None, int]:
 def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node]) -> Story:
     infection, incubation = _infection(ctx, manifest)
     start = manifest.get("start", "")
-    canon_roster, canon_ending = validate.canon_section(ctx, manifest)
+    canon = read_canon(ctx, manifest)
     story = Story(
         id=str(manifest.get("id", "")),
         title=str(manifest.get("title", manifest.get("id", ""))),
@@ -80,8 +82,7 @@ def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node]) -> Story:
         counters=frozen(ctx.counters),
         nodes=frozen(nodes),
         episodes=frozen(dict(sorted(ctx.episodes.items()))),
-        canon_roster=frozen(canon_roster),
-        canon_ending=canon_ending,
+        canon=canon,
         root=str(ctx.base),
         fingerprint=ctx.digest.hexdigest()[:16],
         tracked_visits=frozenset(ctx.visits),
@@ -94,6 +95,8 @@ def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node]) -> Story:
         counter_index=frozen(ctx.counter_index),
     )
     validate.check_graph(ctx, story, manifest, infection)
+    if not ctx.diags.has_errors:  # the canon path needs a playable story
+        check_canon_path(ctx, story)
     return story
 
 
@@ -109,7 +112,8 @@ def check_story(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        story = _load(ctx, (Path(b) for b in branches))
+        with suggestion_budget(MAX_SUGGESTION_WORK):  # did-you-mean: linear, not quadratic
+            story = _load(ctx, (Path(b) for b in branches))
     finally:
         if was_enabled:
             gc.enable()

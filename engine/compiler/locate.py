@@ -6,19 +6,27 @@ an error at an offset inside a condition points at the exact line and column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.diagnostics import Pos
 
-__all__ = ["locate"]
+__all__ = ["locate", "source_lines"]
 
 
-def locate(source: bytes, pos: Pos, style: str | None, value: str, offset: int) -> Pos:
-    """The file position of character `offset` of a scalar `value` that starts at `pos`.
+def source_lines(source: bytes) -> list[str]:
+    """The lines of a file's bytes, as `locate` reads them (decode once per file: a file
+    of many faulty conditions must not be decoded again for each)."""
+    return source.decode("utf-8", "replace").splitlines() or [""]
+
+
+def locate(lines: Sequence[str], pos: Pos, style: str | None, value: str, offset: int) -> Pos:
+    """The file position of character `offset` of a scalar `value` that starts at `pos`,
+    in a file of `lines` (`source_lines`).
 
     Follows the source text, so a condition folded over several lines (a plain, quoted
     or block scalar) still points at the offending character. Falls back to the start
     of the scalar when the text cannot be followed.
     """
-    lines = source.decode("utf-8", "replace").splitlines() or [""]
     row, col = pos.line - 1, pos.col - 1
     if style in ("'", '"'):
         col += 1

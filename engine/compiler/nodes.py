@@ -8,7 +8,6 @@ problems are reported, never raised.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import Any
 
@@ -60,14 +59,11 @@ def _choice(ctx: Context, raw: Any, pos: Pos, node_id: str) -> Choice | None:
         return None
     goto = raw["goto"]
     if goto != RESUME and goto not in ctx.raw_nodes and not ctx.incomplete:
-        close = difflib.get_close_matches(goto, list(ctx.raw_nodes), n=1, cutoff=0.6)
-        ctx.hinted_targets.update(close)
-        ctx.error(
-            raw.at("goto"),
-            "E030",
-            f'choice "{raw["id"]}" goes to unknown node "{goto}"',
-            did_you_mean(goto, ctx.raw_nodes),
-        )
+        suggestion = did_you_mean(goto, ctx.raw_nodes)
+        if suggestion is not None:
+            ctx.hinted_targets.add(suggestion[1:-1])  # where it probably meant to go
+        message = f'choice "{raw["id"]}" goes to unknown node "{goto}"'
+        ctx.error(raw.at("goto"), "E030", message, suggestion)
     cond = ctx.compile_condition(raw["if"], raw, "if") if "if" in raw else None
     effects = compile_effects(ctx, raw["do"], raw, "do") if "do" in raw else ()
     return Choice(raw["id"], raw["text"], cond, effects, goto, node_id, raw.key_pos["id"])

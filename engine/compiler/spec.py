@@ -196,6 +196,7 @@ INFECTION: Section = {
 }
 
 CANON: Section = {
+    "label": _s('how messages name the canon: "the show", "the record" (default "the canon")'),
     "roster": Field(
         (dict,),
         "status at the end of each episode, by character",

@@ -4,13 +4,20 @@ Owns: `parse_condition` (a whitelisted recursive-descent parser for
 ``has('phone') and not (trust < 2 or visited('ep03.booth'))``), the tree it returns
 (`Expr`) and `LanguageError`, which carries the offset of the offending character so
 the compiler can point at the exact line and column. Tokenising is one left-to-right
-pass, linear in the text. Nothing is ever passed to eval or exec.
+pass, linear in the text. A chain of `and`s or `or`s is one node with every operand
+(never a tree as deep as the chain), and the limits of `engine.compiler.limits` (the
+condition's length, its nesting, the digits of a number) are checked before anything
+deeper is built, so no condition can exhaust the stack, the time or the memory.
+Nothing is ever passed to eval or exec.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
+
+from engine.compiler.limits import MAX_CONDITION_DEPTH, MAX_CONDITION_LENGTH, MAX_NUMBER_DIGITS
 
 __all__ = ["Expr", "LanguageError", "parse_condition"]
 
@@ -34,7 +41,7 @@ class _Token(NamedTuple):
 
 _TOKEN = re.compile(
     r"""\s*(?:
-      (?P<number>\d+)
+      (?P<number>[0-9]+)
     | (?P<string>'[^']*'|"[^"]*")
     | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<op>==|!=|<=|>=|<|>)
@@ -71,7 +78,15 @@ def _tokenize(source: str) -> list[_Token]:
                 hint = " (use and, or, not)"
             raise LanguageError("E040", f"unexpected character {char!r}{hint}", bad)
         kind = match.lastgroup or "end"
-        tokens.append(_Token(kind, match.group(kind), match.start(kind)))
+        text = match.group(kind)
+        if kind == "number" and len(text) > MAX_NUMBER_DIGITS:
+            raise LanguageError(
+                "E040",
+                f"this number has {len(text):,} digits; a number in a condition has at most "
+                f"{MAX_NUMBER_DIGITS}",
+                match.start(kind),
+            )
+        tokens.append(_Token(kind, text, match.start(kind)))
         pos = match.end()
     tokens.append(_Token("end", "", len(source)))
     return tokens
@@ -81,7 +96,7 @@ def _tokenize(source: str) -> list[_Token]:
 
 
 class Expr(NamedTuple):
-    kind: str  # or, and, not, cmp, call, name, number, string, bool
+    kind: str  # or, and (every operand in args), not, cmp, call, name, number, string, bool
     value: Any
     args: tuple[Any, ...]
     offset: int
@@ -92,6 +107,7 @@ class _Parser:
         self.source = source
         self.tokens = _tokenize(source)
         self.i = 0
+        self.depth = 0  # parentheses, `not`s and calls open around the current token
 
     @property
     def tok(self) -> _Token:
@@ -108,6 +124,17 @@ class _Parser:
             raise LanguageError("E040", f"expected {what}, found {found}", self.tok.offset)
         return self.take()
 
+    def enter(self, tok: _Token) -> None:
+        """One level deeper (a parenthesis, a `not`, a call); refused past the limit."""
+        self.depth += 1
+        if self.depth > MAX_CONDITION_DEPTH:
+            raise LanguageError(
+                "E040",
+                f"the condition is nested more than {MAX_CONDITION_DEPTH} levels deep "
+                "(parentheses, not and calls); split it, or simplify it",
+                tok.offset,
+            )
+
     def parse(self) -> Expr:
         if self.tok.kind == "end":
             raise LanguageError("E040", "the condition is empty", 0)
@@ -121,24 +148,33 @@ class _Parser:
         return expr
 
     def parse_or(self) -> Expr:
-        left = self.parse_and()
-        while self.tok.kind == "name" and self.tok.text == "or":
-            op = self.take()
-            left = Expr("or", None, (left, self.parse_and()), op.offset)
-        return left
+        return self.chain("or", self.parse_and)
 
     def parse_and(self) -> Expr:
-        left = self.parse_not()
-        while self.tok.kind == "name" and self.tok.text == "and":
-            op = self.take()
-            left = Expr("and", None, (left, self.parse_not()), op.offset)
-        return left
+        return self.chain("and", self.parse_not)
+
+    def chain(self, word: str, operand: Callable[[], Expr]) -> Expr:
+        """`a WORD b WORD c ...` as one node holding every operand, in order."""
+        first = operand()
+        if not (self.tok.kind == "name" and self.tok.text == word):
+            return first
+        offset = self.tok.offset
+        operands = [first]
+        while self.tok.kind == "name" and self.tok.text == word:
+            self.take()
+            operands.append(operand())
+        return Expr(word, None, tuple(operands), offset)
 
     def parse_not(self) -> Expr:
-        if self.tok.kind == "name" and self.tok.text == "not":
-            op = self.take()
-            return Expr("not", None, (self.parse_not(),), op.offset)
-        return self.parse_cmp()
+        nots: list[_Token] = []
+        while self.tok.kind == "name" and self.tok.text == "not":
+            nots.append(self.take())
+            self.enter(nots[-1])
+        expr = self.parse_cmp()
+        for op in reversed(nots):
+            expr = Expr("not", None, (expr,), op.offset)
+            self.depth -= 1
+        return expr
 
     def parse_cmp(self) -> Expr:
         left = self.parse_atom()
@@ -152,8 +188,10 @@ class _Parser:
         tok = self.tok
         if tok.kind == "lparen":
             self.take()
+            self.enter(tok)
             inner = self.parse_or()
             self.expect("rparen", "')'")
+            self.depth -= 1
             return inner
         if tok.kind == "number":
             self.take()
@@ -174,7 +212,7 @@ class _Parser:
         raise LanguageError("E040", f"expected a value, found {found}", tok.offset)
 
     def parse_call(self, name: _Token) -> Expr:
-        self.take()
+        self.enter(self.take())
         args: list[Expr] = []
         if self.tok.kind != "rparen":
             args.append(self.parse_or())
@@ -182,9 +220,18 @@ class _Parser:
                 self.take()
                 args.append(self.parse_or())
         self.expect("rparen", "')' to close the call")
+        self.depth -= 1
         return Expr("call", name.text, tuple(args), name.offset)
 
 
 def parse_condition(source: str) -> Expr:
-    """Parse `source` into a syntax tree; raises LanguageError (E040) on bad syntax."""
+    """Parse `source` into a syntax tree; raises LanguageError (E040) on bad syntax or a
+    condition past a limit (length, nesting, digits)."""
+    if len(source) > MAX_CONDITION_LENGTH:
+        raise LanguageError(
+            "E040",
+            f"the condition is {len(source):,} characters long; a condition holds at most "
+            f"{MAX_CONDITION_LENGTH:,} (split it, or use a flag)",
+            MAX_CONDITION_LENGTH,
+        )
     return _Parser(source).parse()

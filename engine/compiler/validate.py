@@ -2,7 +2,8 @@
 
 Owns: checks that need every node at once: the start and on_turn nodes exist, endings
 have no choices, no dead ends, every node keeps one always-available choice, every node
-is reachable from the start, every ending is led to, turning-point and ending ids are
+is reachable from the start, every ending is led to, no run can be trapped where no
+ending is in reach (`engine.compiler.traps`), turning-point and ending ids are
 unique, and the manifest's canon section names real characters, statuses and endings.
 Reports through the context's diagnostics; never raises for an author's mistake.
 """
@@ -11,69 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.compiler import spec
 from engine.compiler.context import Context
+from engine.compiler.traps import check_traps
 from engine.compiler.ytree import YMap
 from engine.diagnostics import Pos, did_you_mean
 from engine.runtime.graph import interrupt_nodes, reachable
 from engine.runtime.model import Node, Story
-from engine.runtime.world import RESUME, STATUSES, Status
+from engine.runtime.world import RESUME
 
-__all__ = ["canon_section", "check_graph"]
-
-
-def canon_section(
-    ctx: Context, manifest: YMap
-) -> tuple[dict[str, tuple[tuple[int, Status], ...]], str | None]:
-    """Read `canon:`: the roster timeline per character and the show's ending id."""
-    canon = manifest.get("canon")
-    if not isinstance(canon, YMap):
-        return {}, None
-    ctx.keys(canon, spec.CANON, "canon")
-    roster: dict[str, tuple[tuple[int, Status], ...]] = {}
-    timeline = canon.get("roster")
-    if isinstance(timeline, YMap):
-        for who, entries in timeline.items():
-            pos = timeline.key_pos[who]
-            if who not in ctx.cast:
-                ctx.error(
-                    pos,
-                    "E031",
-                    f'canon roster names unknown character "{who}"',
-                    did_you_mean(who, ctx.cast),
-                )
-                continue
-            if not isinstance(entries, YMap):
-                ctx.error(
-                    timeline.at(who),
-                    "E055",
-                    f"canon roster for {who}: give a mapping of episode: status",
-                )
-                continue
-            roster[who] = _timeline(ctx, who, entries)
-    ending = canon.get("ending")
-    return roster, ending if isinstance(ending, str) else None
-
-
-def _timeline(ctx: Context, who: str, entries: YMap) -> tuple[tuple[int, Status], ...]:
-    out = []
-    for key, status in entries.items():
-        pos = entries.key_pos[key]
-        try:
-            episode = int(key)
-        except ValueError:
-            ctx.error(pos, "E055", f'canon roster for {who}: "{key}" is not an episode number')
-            continue
-        if status not in STATUSES:
-            ctx.error(
-                entries.at(key),
-                "E055",
-                f'canon roster for {who}: "{status}" is not a status ({", ".join(STATUSES)})',
-                did_you_mean(str(status), STATUSES),
-            )
-            continue
-        out.append((episode, Status(status)))
-    return tuple(sorted(out))
+__all__ = ["check_graph"]
 
 
 def check_graph(ctx: Context, story: Story, manifest: YMap, infection: YMap | None) -> None:
@@ -87,10 +34,12 @@ def check_graph(ctx: Context, story: Story, manifest: YMap, infection: YMap | No
     _check_roots(ctx, story, manifest, infection)
     if story.start in story.nodes:
         _check_reachability(ctx, story)
+        if not ctx.diags.has_errors:  # a complete graph: no trap is a follow-up error
+            check_traps(ctx, story)
     if story.canon_ending is not None:
         ending_ids = [n.ending.id for n in story.endings() if n.ending]
         if story.canon_ending not in ending_ids:
-            canon = manifest["canon"]
+            canon = manifest["canon"]  # the ending came from here
             ctx.error(
                 canon.at("ending"),
                 "E055",

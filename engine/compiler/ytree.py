@@ -18,6 +18,9 @@ __all__ = ["YList", "YMap"]
 class YMap(dict[str, Any]):
     """A mapping with the position of itself, of each key and of each value."""
 
+    __slots__ = ("key_pos", "pos", "val_pos", "val_style")  # no per-object __dict__: a
+    # file may hold a million of these
+
     pos: Pos
     key_pos: dict[str, Pos]
     val_pos: dict[str, Pos]
@@ -30,6 +33,8 @@ class YMap(dict[str, Any]):
 
 class YList(list[Any]):
     """A list with the position of itself and of each item."""
+
+    __slots__ = ("item_pos", "item_style", "pos")
 
     pos: Pos
     item_pos: list[Pos]

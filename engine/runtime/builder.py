@@ -111,9 +111,7 @@ class Builder:
                 self.ignore("bite", cid, f"{cid} is {char.status}")
                 continue
             left = turns or self.story.cast[cid].incubation or self.story.incubation
-            self.roster[i] = char._replace(
-                status=Status.BITTEN, turns_left=left, hidden=hidden
-            )
+            self.roster[i] = char._replace(status=Status.BITTEN, turns_left=left, hidden=hidden)
             self.record(Kind.BITTEN, cid, f"turns in {left}" + (" (hidden)" if hidden else ""))
 
     def reveal(self, who: int) -> None:

@@ -18,6 +18,10 @@ were made, so paths with as many draws merge.
 Values no later condition can read are left out too (`engine.tools.relevance`): states
 that differ only in them have the same futures. That is what makes the bundled story
 (about 1.6 million states) finish; `Explorer(..., exact=True)` turns it off.
+
+Other tools build on the search (`engine.tools.reach`, `engine.tools.consequences`): it
+can start from any state (`start`), keep variables a question reads (`keep`), report
+every transition to an `Observer`, and stop early (`run(until=...)`).
 """
 
 from __future__ import annotations
@@ -26,11 +30,21 @@ from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from engine.runtime.model import Node, Story
-from engine.runtime.rules import available_choices, initial_state, replay_steps, step, survivors
+from engine.runtime.conditions import Var
+from engine.runtime.events import Event
+from engine.runtime.model import Choice, Node, Story
+from engine.runtime.rules import available_choices, initial_state, step, survivors
 from engine.runtime.state import GameState
+from engine.tools.findings import (
+    EndingReport,
+    ExploreResult,
+    FinalRoster,
+    NeverAvailable,
+    Softlock,
+    Steps,
+)
 from engine.tools.relevance import Projection, Relevance
 
 __all__ = [
@@ -39,82 +53,16 @@ __all__ = [
     "Explorer",
     "FinalRoster",
     "NeverAvailable",
+    "Observer",
     "Softlock",
     "Steps",
 ]
 
-Steps = tuple[tuple[str, str], ...]  # (node id, choice id) per step, oldest first
-
-
-class EndingReport(NamedTuple):
-    """One ending: whether play reaches it, in how many states, and a shortest way there."""
-
-    id: str
-    node: str
-    title: str
-    states: int
-    witness: Steps | None
-    survivors: int | None
-
-
-class Softlock(NamedTuple):
-    """A node where play gets stuck in some reachable state, with the shortest way there.
-
-    kind "no choice": no choice is available and the node is not an ending. kind "no way
-    out": choices remain, but none of their paths ever reaches an ending (a loop).
-    """
-
-    node: str
-    kind: str
-    states: int
-    witness: Steps
-
-
-class NeverAvailable(NamedTuple):
-    """A choice no reachable state offers; `reason` says whether its node is reached."""
-
-    node: str
-    choice: str
-    condition: str | None
-    node_reached: bool
-
-
-class FinalRoster(NamedTuple):
-    """A distinct roster at an ending: (status, place) per character in cast order.
-
-    `first_state` numbers the first state found with it: `Explorer.witness(first_state)`
-    is a shortest path there (not built up front: a big story has tens of thousands).
-    """
-
-    roster: tuple[tuple[str, str], ...]
-    survivors: int
-    states: int
-    endings: tuple[str, ...]
-    first_state: int
-
-
-@dataclass
-class ExploreResult:
-    """Everything an exploration found; `complete` is False when it stopped early."""
-
-    story: str
-    seed: int
-    states: int
-    transitions: int
-    complete: bool
-    stopped: str | None  # None, "bound" or "interrupted"
-    reads_turn: bool
-    merged: bool  # states differing only in values no later condition reads were merged
-    endings: list[EndingReport]
-    softlocks: list[Softlock]
-    never_available: list[NeverAvailable]
-    unreached_nodes: list[str]
-    final_rosters: list[FinalRoster]
-    max_depth: int
-
-
 _Key = tuple[Any, ...]
 _ENDED, _STUCK = 1, 2
+Observer = Callable[[int, int, Choice, GameState, list[Event]], None]
+"""Told of every transition kept: (from state, to state, choice, new state, events);
+the new state carries no log or path."""
 
 
 @dataclass
@@ -134,12 +82,24 @@ class Explorer:
     """
 
     def __init__(
-        self, story: Story, seed: int = 0, max_states: int | None = None, *, exact: bool = False
+        self,
+        story: Story,
+        seed: int = 0,
+        max_states: int | None = None,
+        *,
+        exact: bool = False,
+        start: GameState | None = None,
+        keep: frozenset[Var] = frozenset(),
+        observe: Observer | None = None,
     ) -> None:
+        """`start`: search from this state instead of the start of the story (witnesses
+        are then paths from it); `keep`: variables never merged away (a question's
+        reads); `observe`: called for every transition."""
         self.story = story
         self.seed = seed
         self.max_states = max_states
-        self._relevance = Relevance(story)
+        self._relevance = Relevance(story, keep)
+        self._observe = observe
         self.reads_turn = self._relevance.reads_turn
         self.merges = not exact
         self.transitions = 0
@@ -163,7 +123,9 @@ class Explorer:
         self._edge_from = array("i")  # every transition, as state numbers
         self._edge_to = array("i")
         self._rosters: dict[tuple[tuple[str, str], ...], _RosterGroup] = {}
-        self._add(initial_state(story, seed), -1, "", 0)
+        first = initial_state(story, seed) if start is None else start
+        self._start = first._replace(log=None, path=None)
+        self._add(self._start, -1, "", 0)
 
     @property
     def states(self) -> int:
@@ -173,12 +135,33 @@ class Explorer:
     def frontier(self) -> int:
         return len(self._frontier)
 
-    def run(self, progress: Callable[[Explorer], None] | None = None, every: int = 4096) -> None:
-        """Expand states until none is left or the bound is hit; call `progress` now and then."""
+    @property
+    def finished(self) -> bool:
+        """Every reachable state was expanded (the search is complete)."""
+        return not self._frontier and self.stopped is None
+
+    def number_of(self, state: GameState) -> int:
+        """The number of `state` in the search (-1 when the search did not reach it)."""
+        return self._keys.get(self._key(state), -1)
+
+    def unexpanded(self) -> list[int]:
+        """States whose choices were not all followed (when the bound stops the search)."""
+        return [index for index, _state in self._frontier]
+
+    def run(
+        self,
+        progress: Callable[[Explorer], None] | None = None,
+        every: int = 4096,
+        until: Callable[[], bool] | None = None,
+    ) -> None:
+        """Expand states until none is left, the bound is hit or `until()` says so (asked
+        after every state); call `progress` now and then."""
         expanded = 0
-        while self._frontier and self.stopped != "bound":
+        while self._frontier and self.stopped != "bound" and not (until and until()):
             index, state = self._frontier[0]
             self._expand(index, state)
+            if self.stopped == "bound":
+                break  # its choices were not all followed: it stays in the frontier
             self._frontier.popleft()
             expanded += 1
             if progress is not None and expanded % every == 0:
@@ -247,13 +230,15 @@ class Explorer:
         depth = self._depth[index] + 1
         for choice in choices:
             self._taken.add((node.id, choice.id))
-            new_state, _events = step(self.story, state, choice.id)
+            new_state, events = step(self.story, state, choice.id)
             self.transitions += 1
             bare = GameState._make((*new_state[:11], None, None))  # no log or path to keep
             child = self._add(bare, index, choice.id, depth)
             if child >= 0:
                 self._edge_from.append(index)
                 self._edge_to.append(child)
+                if self._observe is not None:
+                    self._observe(index, child, choice, bare, events)
 
     @staticmethod
     def _count(table: dict[str, list[int]], name: str, index: int) -> None:
@@ -337,7 +322,9 @@ class Explorer:
         if found is None:
             return EndingReport(node.ending.id, node.id, node.ending.title, 0, None, None)
         witness = self.witness(found[0])
-        final = replay_steps(self.story, self.seed, witness)[-1]
+        final = self._start
+        for _node, choice in witness:
+            final = step(self.story, final, choice)[0]
         return EndingReport(
             node.ending.id, node.id, node.ending.title, found[1], witness, survivors(final)
         )

@@ -6,6 +6,7 @@ included) and, for every node T a step from N may enter (its gotos and the on_tu
 interrupt nodes), what T's entry effects read and live(T). A `$resume` goto leads to the
 state's pending resume node, so that node's needs are added per state. It works from
 the compiled conditions' `reads` (`engine.runtime.conditions`): no story file is read.
+Variables a question about every state reads (`hyosan reach`) can be kept everywhere.
 """
 
 from __future__ import annotations
@@ -63,10 +64,11 @@ def _picker(indexes: list[int]) -> _Pick:
 
 
 class Relevance:
-    """Per node, the variables some future step may read."""
+    """Per node, the variables some future step may read; `keep` is read everywhere."""
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, story: Story, keep: frozenset[Var] = frozenset()) -> None:
         self.story = story
+        self.keep = keep
         reads = {n.id: _choice_reads(n) for n in story.nodes.values()}
         self.entry = {n.id: _effect_reads(n.effects) for n in story.nodes.values()}
         interrupts = set(interrupt_nodes(story))
@@ -80,7 +82,7 @@ class Relevance:
         }
         self.live = self._fixpoint(reads, succ)
         everything: Iterable[frozenset[Var]] = (*reads.values(), *self.entry.values())
-        self.reads_turn = any(("builtin", "turn") in v for v in everything)
+        self.reads_turn = any(("builtin", "turn") in v for v in (*everything, keep))
 
     def _fixpoint(
         self, reads: dict[str, frozenset[Var]], succ: dict[str, set[str]]
@@ -99,7 +101,7 @@ class Relevance:
         """What may still be read from a state at `node` with `resume` pending."""
         later = resume or (self.story.start if node in self.resumes else None)
         extra = self.entry[later] | self.live[later] if later is not None else frozenset()
-        return self.live[node] | extra
+        return self.live[node] | extra | self.keep
 
     def projection(self, node: str, resume: str | None) -> Projection:
         """What to keep of a state at (node, resume): the rest cannot change its future."""

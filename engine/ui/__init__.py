@@ -4,7 +4,11 @@
     plain.py          the line-mode game, for pipes, scripts and screen readers
     replay_viewer.py  the full-screen viewer of a saved run (prompt_toolkit)
     commands.py       the player's commands and the `Game` both games share
+    reply.py          what a command gives back: `Reply` and `MenuItem`
+    runfiles.py       what the player is told about where runs are kept
     screen.py         what the games show, as text and styled fragments
+    panes.py          the full-screen game's story pane as styled lines
+    guard.py          one line, not a traceback, when a key or a command fails
     roster.py         the roster and inventory panels
     theme.py          colours and text styles
 

@@ -8,51 +8,24 @@ decide how to show them. No terminal code, no printing.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from engine.diagnostics import did_you_mean
 from engine.runtime.rules import ChoiceError, RunEndedError
-from engine.saves.files import list_slots, slot_path
 from engine.saves.format import SaveError, SaveFile
 from engine.session import Session
-from engine.ui import roster, screen
+from engine.ui import roster, runfiles, screen
+from engine.ui.reply import MenuItem, Reply
 
 __all__ = ["COMMANDS", "Command", "Game", "MenuItem", "Reply", "command"]
 
 QUICK_SLOT = "quicksave"
 
 
-@dataclass(frozen=True)
-class MenuItem:
-    """One line of the menu: what the player reads, and the input it stands for."""
-
-    label: str
-    line: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What a command did, for the front end to show.
-
-    message: one line (a confirmation or a hint); panel: a block of text under `title`
-    (help, roster, the list of saves); menu: items to pick from instead of the choices;
-    moved: the run changed, show the scene again; quit: leave.
-    """
-
-    message: str = ""
-    title: str = ""
-    panel: str = ""
-    menu: tuple[MenuItem, ...] = ()
-    moved: bool = False
-    quit: bool = False
-    error: bool = False
-
-
 Handler = Callable[["Game", str], Reply]
+Answer = Callable[[], Reply]
 
 
 @dataclass(frozen=True)
@@ -101,13 +74,16 @@ def find_command(word: str) -> Command | None:
 class Game:
     """A session plus what the player is looking at: the start offer or a sub-menu.
 
-    resume_args: the `hyosan play` options that point at this story and saves folder,
-    for the line that tells the player how to come back. `offer` is the autosave the
-    player may continue (None when there is nothing to offer).
+    resume_args (options for this story and saves folder) and program (the words that
+    run hyosan) make the line that tells the player how to come back. `offer` is the
+    autosave the player may continue (None: nothing to offer). `answers`: while a yes/no
+    question is open (its items are the sub-menu), what yes (and keep) do.
     """
 
     session: Session
     resume_args: list[str] = field(default_factory=list)
+    program: list[str] = field(default_factory=lambda: ["hyosan"])
+    answers: dict[str, Callable[[], Reply]] = field(default_factory=dict)
     offer: SaveFile | None = None
     seed: int | None = None
     new_seed: Callable[[], int] = lambda: 0
@@ -148,14 +124,20 @@ class Game:
     def handle(self, line: str) -> Reply:
         """Interpret one line: a number picks from the menu; a word runs a command."""
         line = line.strip()
+        if self.answers:
+            return self.answer(line)
         if not line:
             if self.submenu:
                 self.close_submenu()
                 return Reply(moved=True)
             return Reply(self.hint(), error=True)
         word, _, rest = line.partition(" ")
-        if word.isdigit():
-            return self.pick(int(word))
+        if word.isdigit():  # '²'.isdigit() too, but only short ASCII digits are a number
+            number = _menu_number(word)
+            if number is None:
+                shown = word if len(word) <= 12 else word[:12] + "…"
+                return Reply(f"There is no {shown} here. {self.hint()}", error=True)
+            return self.pick(number)
         found = find_command(word)
         if found is None:
             guess = did_you_mean(word.lower(), _all_words())
@@ -168,6 +150,8 @@ class Game:
         return found.run(self, rest.strip())
 
     def pick(self, number: int) -> Reply:
+        if self.answers:
+            return self.answer(str(number))
         items = self.menu()
         if not 1 <= number <= len(items):
             return Reply(f"There is no {number} here. {self.hint()}", error=True)
@@ -177,25 +161,43 @@ class Game:
 
     def hint(self) -> str:
         count = len(self.menu())
+        if self.answers:
+            return f"Type y or n, or 1-{count}."
         numbers = "1" if count == 1 else f"1-{count}"
         return f"Type {numbers} to choose, or ? for help." if count else "Type ? for help."
 
     def close_submenu(self) -> None:
-        self.submenu, self.submenu_title = (), ""
+        self.submenu, self.submenu_title, self.answers = (), "", {}
+
+    # --- questions ---
+    def ask(self, title: str, items: list[tuple[str, str]], yes: Answer, keep: Answer) -> Reply:
+        """Open a question: `items` are (label, answer word: no, yes or keep)."""
+        self.submenu, self.submenu_title = tuple(MenuItem(*item) for item in items), title
+        self.answers = {"y": yes, "yes": yes, "keep": keep}
+        return Reply(runfiles.ANSWER_HINT, menu=self.submenu)
+
+    def answer(self, line: str) -> Reply:
+        """The answer to the open question: y/yes, n/no/Enter, a number, or quit."""
+        word = line.strip().lower()
+        number = _menu_number(word)
+        if number is not None and 1 <= number <= len(self.submenu):
+            word = self.submenu[number - 1].line
+        run, leave = self.answers.get(word), word in ("q", "quit", "exit")
+        if run is None and not leave and word not in ("", "n", "no"):
+            return Reply(f"Answer the question first. {self.hint()}", error=True)
+        self.close_submenu()
+        return run() if run else Reply(quit=True) if leave else Reply("Unchanged.", moved=True)
 
     # --- leaving ---
     def resume_command(self) -> str:
-        return shlex.join(["hyosan", "play", *self.resume_args, "--load", self.session.slot])
+        target = self.session.resume_target() or "autosave"
+        return runfiles.resume_command(self.program, self.resume_args, target)
 
     def finish(self) -> list[str]:
         """Save what is unsaved; the lines to print on the way out."""
         if self.offer is not None:
             return []
-        try:
-            path = self.session.autosave()
-        except (SaveError, OSError) as exc:
-            return [f"Could not save your run: {exc}"]
-        return [f"Your run is saved in {path}.", f"To resume: {self.resume_command()}"]
+        return runfiles.farewell(self.session, self.program, self.resume_args)
 
     def autosave_warning(self) -> str:
         error = self.session.autosave_error
@@ -203,6 +205,12 @@ class Game:
 
 
 _AT_OFFER = frozenset({"continue", "new", "quit", "help", "load"})
+
+
+def _menu_number(word: str) -> int | None:
+    """The menu number typed, in ASCII digits and short enough to be one; None for
+    anything else ('²' and '①' pass str.isdigit() but int() refuses them)."""
+    return int(word) if word.isascii() and word.isdigit() and len(word) <= 9 else None
 
 
 def _all_words() -> list[str]:
@@ -215,7 +223,8 @@ def _all_words() -> list[str]:
 
 def _moved(game: Game, message: str = "") -> Reply:
     warning = game.autosave_warning()
-    return Reply(warning or message, moved=True, error=bool(warning))
+    text = " ".join([warning or message, *game.session.take_notes()]).strip()
+    return Reply(text, moved=True, error=bool(warning))
 
 
 # --- the commands ---
@@ -250,13 +259,16 @@ def _inventory(game: Game, arg: str) -> Reply:
     return Reply(title="INVENTORY", panel=text)
 
 
-@command("compare", "how your run differs from the show, and why", aliases=("show",), key="c")
+@command("compare", "how your run differs from the canon, and why", aliases=("show",), key="c")
 def _compare(game: Game, arg: str) -> Reply:
+    story = game.session.story
+    if story.canon is None:
+        return Reply("This story declares no canon, so there is nothing to compare with.")
     from engine.canon.compare import compare_run
     from engine.report.compare import comparison_text
 
-    cmp = compare_run(game.session.story, game.session.states)
-    return Reply(title="Compared with the show", panel=comparison_text(cmp, game.width))
+    cmp = compare_run(story, game.session.states)
+    return Reply(title=f"Compared with {cmp.label}", panel=comparison_text(cmp, game.width))
 
 
 @command("look", "show the scene again", aliases=("again", "text"))
@@ -264,17 +276,22 @@ def _look(game: Game, arg: str) -> Reply:
     return Reply(moved=True)
 
 
-def _default_slot(session: Session) -> str:
-    if session.last_saved_slot:
-        return session.last_saved_slot
-    return session.slot if session.slot != "autosave" else QUICK_SLOT
-
-
 @command("save", "save the run to a slot (default: your last slot)", key="s", usage="save [SLOT]")
 def _save(game: Game, arg: str) -> Reply:
-    slot = arg or _default_slot(game.session)
+    slot = arg or game.session.last_saved_slot or QUICK_SLOT
     try:
-        path = game.session.save(slot)
+        other = game.session.save_conflict(slot)
+    except (SaveError, OSError) as exc:
+        return Reply(f"Not saved: {_reason(exc)}", error=True)
+    if other is not None:
+        replace = lambda: _write_slot(game, slot, replace=True)  # noqa: E731
+        return game.ask(*runfiles.save_question(slot, other), replace, lambda: Reply("Not saved."))
+    return _write_slot(game, slot, replace=False)
+
+
+def _write_slot(game: Game, slot: str, replace: bool) -> Reply:
+    try:
+        path = game.session.save(slot, replace=replace)
     except (SaveError, OSError) as exc:
         return Reply(f"Not saved: {_reason(exc)}", error=True)
     return Reply(f"Saved to slot “{slot}” ({path}).")
@@ -284,53 +301,39 @@ def _save(game: Game, arg: str) -> Reply:
 def _load(game: Game, arg: str) -> Reply:
     if not arg:
         return _list_saves(game)
+    session = game.session
+    before = session.keeper.source
     try:
-        messages = game.session.load(arg)
+        messages = session.load(arg)
     except (SaveError, OSError) as exc:
         return Reply(f"Not loaded: {_reason(exc)}", error=True)
     game.offer = None
     game.close_submenu()
+    if before is not None and before != session.keeper.source:
+        messages.append(f"The run you were playing is kept in {before}.")
     note = " ".join(messages)
-    return _moved(game, f"Loaded “{arg}”, turn {game.session.turn}. {note}".strip())
+    return _moved(game, f"Loaded “{arg}”, turn {session.turn}. {note}".strip())
 
 
 def _list_saves(game: Game) -> Reply:
-    saves_dir = game.session.saves_dir
-    try:
-        slots = list_slots(saves_dir)
-    except OSError:
-        slots = []
-    items = []
-    for path, save in slots:
-        target = _slot_name(saves_dir, path)
-        if isinstance(save, SaveError):
-            items.append(MenuItem(f"{target} · cannot be read: {save.message}", f"load {target}"))
-            continue
-        story = "" if save.story_id == game.session.story.id else f" · story {save.story_id}"
-        desc = screen.describe_save(save, game.now())
-        date = save.updated[:16].replace("T", " ")
-        items.append(MenuItem(f"{target} · {desc} ({date}){story}", f"load {target}"))
-    if not items:
-        return Reply(f"No saved games in {saves_dir}.")
-    game.submenu, game.submenu_title = tuple(items), f"SAVED GAMES in {saves_dir}"
+    found = runfiles.saves_menu(game.session, game.now())
+    if isinstance(found, str):
+        return Reply(found)
+    game.submenu_title, items = found
+    game.submenu = tuple(MenuItem(*item) for item in items)
     return Reply(
-        "Pick a save to load (Enter on an empty line, or Esc, goes back).", menu=tuple(items)
+        "Pick a save to load (Enter on an empty line, or Esc, goes back).", menu=game.submenu
     )
-
-
-def _slot_name(saves_dir: Path, path: Path) -> str:
-    try:
-        if slot_path(saves_dir, path.stem) == path:
-            return path.stem
-    except SaveError:
-        pass
-    return str(path)
 
 
 @command("undo", "go back to the previous choice", aliases=("back",), key="u")
 def _undo(game: Game, arg: str) -> Reply:
-    if not game.session.undo():
+    done = game.session.undo()
+    if done is None:
         return Reply("Nothing to undo: this is the start of the run.", error=True)
+    if done == "run":
+        name = game.session.slot or "the run you left"
+        return _moved(game, f"Back to “{name}”, turn {game.session.turn}.")
     return _moved(game, f"Undone. Back at turn {game.session.turn}.")
 
 
@@ -343,17 +346,21 @@ def _redo(game: Game, arg: str) -> Reply:
 
 @command("new", "start a new game (your run stays in its saves)", aliases=("restart",), key="n")
 def _new(game: Game, arg: str) -> Reply:
-    if game.offer is None:
-        game.session.restart(game.seed if game.seed is not None else game.new_seed())
-    game.offer = None
-    return Reply("A new game.", moved=True)
+    if game.offer is not None:
+        game.offer = None
+        return Reply("A new game.", moved=True)
+    kept = game.session.keeper.source
+    game.session.restart(game.seed if game.seed is not None else game.new_seed())
+    back = f" Your run is kept in {kept}; undo (u) goes back to it." if kept else ""
+    return _moved(game, "A new game." + back)
 
 
 @command("continue", "continue the saved game offered at the start", hidden=True)
 def _continue(game: Game, arg: str) -> Reply:
     if game.offer is None:
         return Reply("There is nothing to continue; choose, or type load.", error=True)
-    return _load(game, game.session.slot)
+    source = game.offer.source or "autosave"
+    return _load(game, runfiles.slot_label(game.session.saves_dir, source))
 
 
 @command("quit", "save and leave; next time, play on from here", aliases=("exit",), key="q")
@@ -363,8 +370,18 @@ def _quit(game: Game, arg: str) -> Reply:
 
 @command("choose", "take a choice by its id", usage="choose ID", hidden=True)
 def _choose(game: Game, arg: str) -> Reply:
+    session = game.session
+    cut = session.would_cut(arg) if arg in {c.id for c in session.choices()} else 0
+    if cut:
+        title, items = runfiles.cut_question(session, cut)
+        yes, keep = (lambda: _take(game, arg, replace=True)), (lambda: _take(game, arg, False))
+        return game.ask(title, items, yes, keep)
+    return _take(game, arg, replace=False)
+
+
+def _take(game: Game, arg: str, replace: bool) -> Reply:
     try:
-        game.session.choose(arg)
+        game.session.choose(arg, replace=replace)
     except ChoiceError as exc:
         return Reply(f"“{exc.choice}” is not a choice here. {game.hint()}", error=True)
     except RunEndedError:

@@ -4,14 +4,18 @@ Owns: printing scenes, numbered menus and replies as plain lines (never an escap
 and reading one line of input at a time. Input and output are any text streams, so tests
 drive it with io.StringIO. End of input, a second Ctrl-C or `Hangup` (SIGTERM/SIGHUP,
 raised by the caller's signal handler) save the run and end with the line to resume.
+A line that raises an unexpected exception gets a one-line message and play goes on;
+output that cannot be written ends the game, and the run is still saved on the way out.
 """
 
 from __future__ import annotations
 
 from typing import TextIO
 
+from engine.diagnostics import printable
 from engine.ui import screen
 from engine.ui.commands import Game, Reply
+from engine.ui.guard import shown, unexpected
 
 __all__ = ["Hangup", "PlainUI"]
 
@@ -47,7 +51,8 @@ class PlainUI:
             self._loop()
         except Hangup:
             pass
-        self._leave()
+        finally:  # whatever ended the game, the run is saved on the way out
+            self._leave()
         return 0
 
     def _loop(self) -> None:
@@ -62,12 +67,28 @@ class PlainUI:
                 self.say("\nPress Ctrl-C again to quit (your run is saved), or go on.")
                 continue
             interrupted = False
-            if line is None:
+            if line is None or not self._step(line):
                 return
+
+    def _step(self, line: str) -> bool:
+        """Handle one line and show the reply; False when the player quits. An engine
+        bug in either becomes a one-line message, and play goes on."""
+        try:
             reply = self.game.handle(line)
-            if reply.quit:
-                return
+        except Hangup:
+            raise
+        except Exception as exc:
+            reply = Reply(unexpected(exc), error=True)
+        if reply.quit:
+            return False
+        try:
             self.answer(reply)
+        except (Hangup, OSError):  # OSError: the output is gone, so the game ends
+            raise
+        except Exception as exc:
+            self.say(unexpected(exc))
+            self.output.flush()
+        return True
 
     def _read(self) -> str | None:
         self.output.write("> ")
@@ -77,7 +98,7 @@ class PlainUI:
             self.output.write("\n")
             return None
         if self.echo:
-            self.output.write(line if line.endswith("\n") else line + "\n")
+            self.output.write(printable(line.rstrip("\r\n"), bidi=False) + "\n")
         return line.rstrip("\r\n")
 
     def _leave(self) -> None:
@@ -91,7 +112,9 @@ class PlainUI:
 
     # --- output ---
     def say(self, text: str = "") -> None:
-        self.output.write(text + "\n")
+        """One line out; control characters (from a story's text too) print as escapes,
+        so nothing can drive the terminal."""
+        self.output.write(printable(text, bidi=False) + "\n")
 
     def answer(self, reply: Reply) -> None:
         if reply.title or reply.panel:
@@ -104,7 +127,7 @@ class PlainUI:
         elif reply.menu:
             self.show_menu()
         if reply.message:
-            self.say(reply.message)
+            self.say(shown(reply.message))
         self.output.flush()
 
     def show(self, first: bool = False) -> None:

@@ -27,10 +27,12 @@ from prompt_toolkit.layout.controls import UIContent, UIControl
 from prompt_toolkit.layout.dimension import Dimension
 from prompt_toolkit.output import Output
 
+from engine.diagnostics import printable
 from engine.replay import ReplayResult, StepView
 from engine.report.replay import WIDTH, last_screen_label, text_header, viewer_screens
 from engine.runtime.model import Story
 from engine.saves.format import SaveFile
+from engine.ui.guard import unexpected
 from engine.ui.theme import REPLAY_STYLE
 
 __all__ = ["KEYS_HINT", "Pager", "ReplayViewer", "scroll_label", "status_line"]
@@ -190,8 +192,9 @@ class ReplayViewer:
         input: Input | None = None,
         output: Output | None = None,
     ) -> None:
-        self.header = text_header(story, save, path, result)
-        self.warnings = tuple(result.warnings)
+        self.header = printable(text_header(story, save, path, result))  # names from a file
+        self.warnings = tuple(printable(warning) for warning in result.warnings)
+        self.problem = ""  # what went wrong in a key's handler (an engine bug), if anything
         self.steps = len(views)
         self.last = last_screen_label(story, result)
         self._render: Callable[[int], list[str]] = lambda width: viewer_screens(
@@ -261,7 +264,7 @@ class ReplayViewer:
         return [("", "─" * max(1, columns - len(label) - 4) + f" {label} ─")]
 
     def _status(self) -> StyleAndTextTuples:
-        return [("", " " + status_line(self.pager, self.steps, self.last))]
+        return [("", " " + (self.problem or status_line(self.pager, self.steps, self.last)))]
 
     def _visible(self, width: int, height: int | None) -> list[str]:
         """The lines of the current screen that fit; the pager learns the sizes first.
@@ -295,7 +298,13 @@ class ReplayViewer:
 
     def _handler(self, name: str) -> Callable[[KeyPressEvent], None]:
         def handle(event: KeyPressEvent) -> None:
-            if not self.pager.press(name):
+            self.problem = ""
+            try:
+                going = self.pager.press(name)
+            except Exception as exc:  # an engine bug: one line on the status bar, not a crash
+                self.problem = unexpected(exc)
+                return
+            if not going:
                 self._quit()
 
         return handle

@@ -77,6 +77,7 @@ _VERBS = {
 
 
 def _how(story: Story, state: GameState, entry: LogEntry | None) -> str:
+    """What happened, without claiming why: the compare command names true causes."""
     if entry is None:
         return ""
     what = _VERBS.get(entry.kind, entry.kind)
@@ -84,17 +85,7 @@ def _how(story: Story, state: GameState, entry: LogEntry | None) -> str:
         what = _WHERE.get(entry.detail, entry.detail)
     elif entry.kind == "turned":
         what = f"turned {entry.detail}"
-    return f"    ↳ {what}, after “{_cause_choice(story, state, entry)}”"
-
-
-def _cause_choice(story: Story, state: GameState, entry: LogEntry) -> str:
-    node_id, choice_id = entry.node, entry.choice
-    steps = state.steps()
-    if choice_id is None and 0 < entry.turn <= len(steps):
-        node_id, choice_id = steps[entry.turn - 1]
-    node = story.nodes.get(node_id)
-    choice = node.choice_map.get(choice_id or "") if node else None
-    return choice.text.strip() if choice else f"{node_id}"
+    return f"    ↳ {what}"
 
 
 def inventory_text(story: Story, state: GameState) -> str:

@@ -49,7 +49,7 @@ class Scene:
     notices: tuple[str, ...]
     text: str
     ending_title: str | None
-    recap: EpisodeSummary | None = None  # the episode just finished, compared with the show
+    recap: EpisodeSummary | None = None  # the episode just finished, compared with the canon
 
 
 def title_card(story: Story, episode: int) -> str:
@@ -109,7 +109,7 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
     notices = tuple(_notices(story, states[-2], state)) if len(states) > 1 else ()
     ending = node.ending.title if node.ending else None
     recap = None
-    if len(states) > 1 and states[-2].episode != state.episode:
+    if len(states) > 1 and states[-2].episode != state.episode and story.canon is not None:
         from engine.canon.compare import (
             episode_summary,  # only at episode ends: keeps start-up light
         )
@@ -119,7 +119,7 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
 
 
 def recap_lines(recap: EpisodeSummary, width: int) -> list[str]:
-    """The end-of-episode card: turning points against the show, who differs."""
+    """The end-of-episode card: turning points against the canon, who differs."""
     from engine.report.compare import episode_chart
 
     return episode_chart(recap, width).splitlines()
@@ -239,7 +239,9 @@ def ending_text(story: Story, states: Sequence[GameState]) -> str:
     parts.append(f"Turn {state.turn}, episode {state.episode}. {alive} alive with the group.")
     parts.append("WHO MADE IT\n" + roster_text(story, states))
     parts.append("YOUR PATH\n" + path_summary(story, state))
-    parts.append("COMPARED WITH THE SHOW\n" + _comparison_summary(story, states))
+    if story.canon is not None:
+        heading = f"COMPARED WITH {story.canon.label.upper()}"
+        parts.append(heading + "\n" + _comparison_summary(story, states))
     return "\n\n".join(parts)
 
 
@@ -251,15 +253,16 @@ def _comparison_summary(story: Story, states: Sequence[GameState]) -> str:
         f"  Fidelity {cmp.fidelity * 100:.0f}%: turning points "
         f"{cmp.turning_point_score * 100:.0f}%, roster {cmp.roster_score * 100:.0f}%."
     ]
-    lines += [f"  {row.explain()}" for row in cmp.roster if row.differs]
+    lines += [f"  {row.explain(cmp.label)}" for row in cmp.roster if row.differs]
     if len(lines) == 1:
-        lines.append("  Everyone ended where the show left them.")
-    lines.append("  (hyosan compare autosave shows the full tables.)")
+        lines.append(f"  Everyone ended where {cmp.label} left them.")
+    lines.append("  (the compare command shows the full tables.)")
     return "\n".join(lines)
 
 
 def path_summary(story: Story, state: GameState) -> str:
-    """Every turning point met, the choice taken there, and whether the show agreed."""
+    """Every turning point met, the choice taken there, and whether the canon agreed."""
+    label = story.canon.label if story.canon is not None else "the canon"
     lines = []
     for turn, (node_id, choice_id) in enumerate(state.steps(), start=1):
         node = story.nodes.get(node_id)
@@ -269,10 +272,10 @@ def path_summary(story: Story, state: GameState) -> str:
         taken = node.choice_map.get(choice_id)
         taken_text = taken.text.strip() if taken else choice_id
         if point.canon == choice_id:
-            verdict = "as in the show"
+            verdict = f"as in {label}"
         else:
             canon = node.choice_map.get(point.canon)
-            verdict = f"the show: {canon.text.strip() if canon else point.canon}"
+            verdict = f"{label}: {canon.text.strip() if canon else point.canon}"
         lines.append(f"  Turn {turn} · {point.title}: {taken_text} ({verdict})")
     return "\n".join(lines) if lines else "  (no turning points on this path)"
 

@@ -5,7 +5,9 @@ that opens on ':' and the status bar), the keys, and the terminal's life cycle (
 asks before quitting, Ctrl-D / SIGTERM / SIGHUP / a closed terminal save and leave, the
 screen is restored on every way out). What a key or a typed word *means* is decided by
 `commands.Game`; what the screen says comes from `screen.py`. This is the only module
-that imports prompt_toolkit, so line mode and the tools never pay for it.
+that imports prompt_toolkit, so line mode and the tools never pay for it. Every key
+handler and every part of the screen is guarded: an unexpected exception becomes a
+one-line message (the run is saved after every choice) and never a traceback.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from prompt_toolkit.output import Output
 
 from engine.ui import screen
 from engine.ui.commands import COMMANDS, Game, Reply
+from engine.ui.guard import shown, unexpected
+from engine.ui.panes import story_pane
 from engine.ui.theme import STYLE
 
 __all__ = ["TerminalUI"]
@@ -89,13 +93,15 @@ class TerminalUI:
         if notices:
             self.say(" ".join(notices))
         # Input closed or terminal gone: leave quietly, the save is what matters.
-        with contextlib.suppress(EOFError, OSError):
-            self.app.run(pre_run=self._install_signals, set_exception_handler=False)
-        for line in self.game.finish():
-            try:
-                print(line, flush=True)
-            except OSError:
-                break
+        try:
+            with contextlib.suppress(EOFError, OSError):
+                self.app.run(pre_run=self._install_signals, set_exception_handler=False)
+        finally:  # whatever ended the game, the run is saved on the way out
+            for line in self.game.finish():
+                try:
+                    print(line, flush=True)
+                except OSError:
+                    break
         return 0
 
     def _install_signals(self) -> None:
@@ -119,7 +125,9 @@ class TerminalUI:
                 self.text_window,
                 Window(height=1, char="─", style="class:rule"),
                 Window(
-                    FormattedTextControl(self._menu, focusable=True, show_cursor=False),
+                    FormattedTextControl(
+                        lambda: self._drawn(self._menu), focusable=True, show_cursor=False
+                    ),
                     height=Dimension(min=1, max=12),
                     dont_extend_height=True,
                     wrap_lines=False,
@@ -132,9 +140,14 @@ class TerminalUI:
                     ),
                     filter=in_command,
                 ),
-                Window(FormattedTextControl(self._message), height=1),
+                Window(  # up to 4 lines: a load's notes (where the run goes on) must show whole
+                    FormattedTextControl(lambda: self._drawn(self._message)),
+                    height=Dimension(min=1, max=4),
+                    dont_extend_height=True,
+                    wrap_lines=True,
+                ),
                 Window(
-                    FormattedTextControl(self._status),
+                    FormattedTextControl(lambda: self._drawn(self._status)),
                     style="class:status",
                     dont_extend_height=True,
                     wrap_lines=False,
@@ -149,50 +162,19 @@ class TerminalUI:
     def _text_lines(self) -> StyleAndTextTuples:
         width = self._width()
         self.game.width = width
-        out: StyleAndTextTuples = []
-
-        def add(style: str, lines: list[str]) -> None:
-            for line in lines:
-                out.append((style, " " + line + "\n"))
-
-        if self.panel is not None:
-            title, text = self.panel
-            add("class:panel.title", [f" {title} "])
-            add("", [""])
-            for line in text.splitlines():
-                add("", screen.wrap_keep_indent(line, width))
-            add("class:rule", ["", "Esc goes back to the story."])
-            return out
-        game = self.game
-        if game.offer is not None:
-            add("class:card", [game.session.story.title])
-            add("", ["", "A saved game was found. Continue it, or start a new game."])
-            return out
-        scene = game.scene(first_shown=self.first_scene)
-        for notice in scene.notices:
-            add("class:notice", textwrap.wrap("• " + notice, width) or [""])
-        if scene.notices:
-            add("", [""])
-        if scene.recap is not None:
-            add("class:notice", screen.recap_lines(scene.recap, width))
-            add("", [""])
-        if scene.title_card:
-            add("class:card", [scene.title_card])
-            add("", [""])
-        add("", screen.wrap_prose(scene.text, width))
-        if scene.ending_title:
-            session = game.session
-            add("", [""])
-            add("class:ending", [f"THE END · {scene.ending_title}"])
-            add("", [""])
-            for line in screen.ending_text(session.story, session.states).splitlines():
-                add("", screen.wrap_keep_indent(line, width))
-        return out
+        return list(story_pane(self.game, self.panel, width, self.first_scene))
 
     def _text(self) -> StyleAndTextTuples:
-        lines = self._text_lines()
+        lines = self._drawn(self._text_lines)
         self._line_count = len(lines)
         return lines
+
+    def _drawn(self, part: Callable[[], StyleAndTextTuples]) -> StyleAndTextTuples:
+        """A part of the screen; one that raises shows a line saying so instead."""
+        try:
+            return part()
+        except Exception as exc:
+            return [("class:message.error", " " + unexpected(exc))]
 
     def _overflows(self) -> bool:
         info = self.text_window.render_info
@@ -248,7 +230,7 @@ class TerminalUI:
 
     # --- acting ---
     def say(self, message: str, error: bool = False) -> None:
-        self.message, self.message_is_error = message, error
+        self.message, self.message_is_error = shown(message).replace("\n", " "), error
 
     def apply(self, reply: Reply) -> None:
         """Show what a command did."""
@@ -274,10 +256,13 @@ class TerminalUI:
         self.apply(self.game.pick(number))
 
     def _accept_command(self, buffer: Buffer) -> bool:
-        self.command_mode = False
-        self.app.layout.focus_last()
-        text = buffer.text
-        self.run_line(text if text.strip() else "look")
+        def accept() -> None:
+            self.command_mode = False
+            self.app.layout.focus_last()
+            text = buffer.text
+            self.run_line(text if text.strip() else "look")
+
+        self._guard(accept)
         return False
 
     def open_command(self, text: str = "", hint: str = "") -> None:
@@ -321,9 +306,7 @@ class TerminalUI:
         @keys.add(Keys.Any, filter=playing)
         def _unknown(event: KeyPressEvent) -> None:
             pressed = event.key_sequence[0].key
-            shown = pressed if len(pressed) == 1 and pressed.isprintable() else str(pressed)
-            self.interrupted = False
-            self.say(f"The key “{shown}” does nothing here. {self.game.hint()}", error=True)
+            self._guard(lambda: self._unknown_key(pressed))
 
         on("up")(lambda: self._move(-1))
         on("down")(lambda: self._move(1))
@@ -353,14 +336,18 @@ class TerminalUI:
         return keys
 
     def _guard(self, action: Callable[[], None]) -> None:
-        """Run a key's action; an engine bug leaves the screen cleanly, then is reported."""
+        """Run a key's action; an engine bug becomes a one-line message and play goes on
+        (every choice is saved as it is made)."""
         if action != self._interrupt:
             self.interrupted = False
         try:
             action()
-        except Exception as exc:  # re-raised by app.run once the screen is restored
-            if self.app.is_running and not self.app.future.done():  # type: ignore[union-attr]
-                self.app.exit(exception=exc)
+        except Exception as exc:
+            self.say(unexpected(exc), error=True)
+
+    def _unknown_key(self, pressed: str) -> None:
+        name = pressed if len(pressed) == 1 and pressed.isprintable() else str(pressed)
+        self.say(f"The key “{name}” does nothing here. {self.game.hint()}", error=True)
 
     def _move(self, delta: int) -> None:
         count = len(self.game.menu())
@@ -377,6 +364,9 @@ class TerminalUI:
         self.say("")
 
     def _key_command(self, name: str) -> None:
+        if self.game.answers:  # a question is open: y and n answer it, q quits
+            self.run_line(COMMANDS[name].key or name)
+            return
         if name == "save":
             default = self.game.session.last_saved_slot or ""
             self.open_command(
