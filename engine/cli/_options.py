@@ -16,6 +16,7 @@ __all__ = [
     "MAX_COUNT",
     "MAX_RUNS",
     "MAX_STEPS",
+    "add_max_states",
     "add_story_arguments",
     "count_in",
     "load_for_long_run",
@@ -87,3 +88,14 @@ def load_for_long_run(story: Path, branches: Iterable[Path] = ()) -> Story:
     loaded = load_story(story, branches)
     gc.freeze()
     return loaded
+
+
+def add_max_states(parser: argparse.ArgumentParser, default: int, help: str | None = None) -> None:
+    """`--max-states N`: the bound of the commands that explore a story's states."""
+    parser.add_argument(
+        "--max-states",
+        type=positive_count,
+        default=default,
+        metavar="N",
+        help=help or f"stop after N distinct states (default {default:,})",
+    )

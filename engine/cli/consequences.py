@@ -14,7 +14,12 @@ import sys
 import time
 
 from engine import BUNDLED_STORY
-from engine.cli._options import add_story_arguments, count_in, load_for_long_run, positive_count
+from engine.cli._options import (
+    add_max_states,
+    add_story_arguments,
+    count_in,
+    load_for_long_run,
+)
 from engine.cli.explore import _Progress
 from engine.errors import EXIT_OK
 from engine.report.consequences import FORMATS, consequences_markdown, consequences_text
@@ -47,12 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="test reconvergence in the first N explored states at each node, besides "
         "the canon path's (default 3)",
     )
-    parser.add_argument(
-        "--max-states",
-        type=positive_count,
-        default=DEFAULT_MAX_STATES,
-        metavar="N",
-        help=f"explore at most N distinct states (default {DEFAULT_MAX_STATES:,}; the "
+    add_max_states(
+        parser,
+        DEFAULT_MAX_STATES,
+        f"explore at most N distinct states (default {DEFAULT_MAX_STATES:,}; the "
         "bundled story has about 1.6 million: exact figures need them all)",
     )
 

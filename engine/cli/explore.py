@@ -16,7 +16,11 @@ import time
 from pathlib import Path
 
 from engine import BUNDLED_STORY
-from engine.cli._options import add_story_arguments, load_for_long_run, positive_count
+from engine.cli._options import (
+    add_max_states,
+    add_story_arguments,
+    load_for_long_run,
+)
 from engine.errors import EXIT_OK, EXIT_PROBLEM, UserError
 from engine.report.explore import explore_json, explore_text
 from engine.runtime.model import Story
@@ -31,13 +35,7 @@ DEFAULT_MAX_STATES = 2_000_000
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_story_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="the seed of the run (default 0)")
-    parser.add_argument(
-        "--max-states",
-        type=positive_count,
-        default=DEFAULT_MAX_STATES,
-        metavar="N",
-        help=f"stop after N distinct states (default {DEFAULT_MAX_STATES:,})",
-    )
+    add_max_states(parser, DEFAULT_MAX_STATES)
     parser.add_argument(
         "--witnesses",
         type=Path,

@@ -17,7 +17,11 @@ import time
 from pathlib import Path
 
 from engine import BUNDLED_STORY
-from engine.cli._options import add_story_arguments, load_for_long_run, positive_count
+from engine.cli._options import (
+    add_max_states,
+    add_story_arguments,
+    load_for_long_run,
+)
 from engine.cli._saves import add_saves_dir_argument, find_save_file, program_words
 from engine.cli.explore import DEFAULT_MAX_STATES, _Progress
 from engine.compiler.query import QueryError, compile_query, tracking_visits
@@ -46,13 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="the seed of the run (default 0; with --from, the save's own seed is used)",
     )
-    parser.add_argument(
-        "--max-states",
-        type=positive_count,
-        default=DEFAULT_MAX_STATES,
-        metavar="N",
-        help=f"stop after N distinct states (default {DEFAULT_MAX_STATES:,})",
-    )
+    add_max_states(parser, DEFAULT_MAX_STATES)
     parser.add_argument(
         "--from",
         dest="from_save",

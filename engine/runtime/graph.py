@@ -11,7 +11,7 @@ iterative and linear in the nodes and choices.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from engine.runtime.model import Story
 from engine.runtime.world import RESUME
@@ -33,9 +33,10 @@ def interrupt_nodes(story: Story) -> list[str]:
     return [r for r in dict.fromkeys(routes) if r is not None]
 
 
-def reachable(story: Story, roots: Iterable[str]) -> frozenset[str]:
-    """Every node some goto chain reaches from `roots` (roots included; unknown ids
-    ignored)."""
+def _search(
+    story: Story, roots: Iterable[str], neighbours: Callable[[str], Iterable[str]]
+) -> frozenset[str]:
+    """Breadth-first: every known node reachable from `roots` through `neighbours`."""
     seen: set[str] = set()
     queue = deque(r for r in roots if r in story.nodes)
     while queue:
@@ -43,8 +44,14 @@ def reachable(story: Story, roots: Iterable[str]) -> frozenset[str]:
         if node_id in seen:
             continue
         seen.add(node_id)
-        queue.extend(t for t in successors(story, node_id) if t not in seen and t in story.nodes)
+        queue.extend(n for n in neighbours(node_id) if n not in seen and n in story.nodes)
     return frozenset(seen)
+
+
+def reachable(story: Story, roots: Iterable[str]) -> frozenset[str]:
+    """Every node some goto chain reaches from `roots` (roots included; unknown ids
+    ignored)."""
+    return _search(story, roots, lambda node_id: successors(story, node_id))
 
 
 def coreachable(story: Story, targets: Iterable[str]) -> frozenset[str]:
@@ -54,15 +61,7 @@ def coreachable(story: Story, targets: Iterable[str]) -> frozenset[str]:
     for node_id in story.nodes:
         for target in successors(story, node_id):
             before.setdefault(target, []).append(node_id)
-    seen: set[str] = set()
-    queue = deque(t for t in targets if t in story.nodes)
-    while queue:
-        node_id = queue.popleft()
-        if node_id in seen:
-            continue
-        seen.add(node_id)
-        queue.extend(p for p in before.get(node_id, ()) if p not in seen)
-    return frozenset(seen)
+    return _search(story, targets, lambda node_id: before.get(node_id, ()))
 
 
 def closed_loops(story: Story, among: Iterable[str]) -> list[list[str]]:
