@@ -185,7 +185,7 @@ def test_ctrl_c_prints_what_was_found_so_far(run_cli: Any, monkeypatch: pytest.M
         return real_step(*args)
 
     monkeypatch.setattr(engine.tools.explore, "step", interrupted_step)
-    result = run_cli("explore", str(EXAMPLE))
+    result = run_cli("explore", str(EXAMPLE), "--jobs", "1")
     assert result.code == 130
     assert "INCOMPLETE: interrupted" in result.out
     assert "Interrupted: the lists above hold what was found so far." in result.out
@@ -229,3 +229,77 @@ def test_witnesses_into_a_file_is_refused_before_searching(run_cli: Any, tmp_pat
     assert result.code == 1
     assert f"{target}: not a folder" in result.err
     assert result.out == ""
+
+
+LAB = FIXTURES / "explore_lab"
+
+
+def test_two_processes_report_exactly_what_one_process_reports(run_cli: Any) -> None:
+    _, one = explore_json(run_cli, str(LAB), "--jobs", "1")
+    _, two = explore_json(run_cli, str(LAB), "--jobs", "2")
+    for report in (one, two):
+        del report["seconds"], report["states_per_second"]
+    assert one == two
+    assert one["complete"] and one["states"] > 100
+
+
+def test_the_time_limit_stops_the_search_and_says_so(run_cli: Any) -> None:
+    for jobs in ("1", "2"):
+        result = run_cli("explore", str(LAB), "--max-seconds", "0.000001", "--jobs", jobs)
+        assert result.code == 1
+        assert "INCOMPLETE: stopped at the --max-seconds limit" in result.out
+        code, out = explore_json(run_cli, str(LAB), "--max-seconds", "0.000001", "--jobs", jobs)
+        assert (code, out["complete"], out["stopped"]) == (1, False, "time")
+
+
+def test_a_time_limit_that_is_not_a_number_is_a_usage_error(run_cli: Any) -> None:
+    result = run_cli("explore", str(LAB), "--max-seconds", "soon")
+    assert result.code == 2
+    assert "'soon' is not a number of seconds" in result.err
+    assert run_cli("explore", str(LAB), "--jobs", "-1").code == 2
+
+
+def test_jobs_0_uses_one_process_per_core_and_finds_the_same(run_cli: Any) -> None:
+    _, one = explore_json(run_cli, str(LAB))
+    _, each = explore_json(run_cli, str(LAB), "--jobs", "0")
+    for report in (one, each):
+        del report["seconds"], report["states_per_second"]
+    assert one == each
+
+
+def test_a_parallel_search_asked_to_stop_keeps_what_it_found() -> None:
+    from engine.tools.explore_parallel import explore_parallel
+
+    story = load_story(LAB)
+    calls = [0]
+
+    def after_three_levels() -> bool:
+        calls[0] += 1
+        return calls[0] > 3
+
+    search = explore_parallel(story, jobs=2, until=after_three_levels)
+    result = search.result()
+    assert (result.complete, result.stopped) == (False, "interrupted")
+    assert 1 < result.states < 150
+    assert result.softlocks == []  # loops are only judged on a complete search
+
+
+def test_progress_line_shows_the_rate_and_the_time_left_to_the_bound(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import time
+
+    from engine.cli.explore import _Progress
+
+    class Search:
+        states, transitions, frontier = 500, 900, 10
+
+    show = _Progress(time.monotonic() - 2.0, max_states=1000, max_seconds=None)
+    show(Search())  # type: ignore[arg-type]
+    err = capsys.readouterr().err
+    assert "500 states, 900 transitions, 10 to expand" in err
+    assert "250 states/s" in err or "249 states/s" in err
+    assert "at most 2 s left" in err
+    limited = _Progress(time.monotonic() - 2.0, max_states=10**9, max_seconds=5.0)
+    limited(Search())  # type: ignore[arg-type]
+    assert "at most 3 s left" in capsys.readouterr().err

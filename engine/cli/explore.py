@@ -1,24 +1,33 @@
 """`hyosan explore [DIR]`: search every reachable state; report endings, softlocks, dead choices.
 
 Exit 0 when the search is complete and found no softlock, 1 otherwise (a softlock, or the
-`--max-states` bound was hit; with `--strict` also an ending never reached or a choice
-never available), 130 when interrupted (after printing what was found). Owns the
-arguments, the progress line on stderr, the witness saves and the printing; the reports
-themselves come from `engine/report/explore.py`.
+`--max-states` bound or the `--max-seconds` limit was hit; with `--strict` also an ending
+never reached or a choice never available), 130 when interrupted (after printing what
+was found). Owns the arguments, the choice between the single-process search and the
+search on `--jobs` processes (`engine/tools/explore_parallel.py`, same findings), the
+progress line on stderr, the clock, Ctrl-C, the witness saves and the printing; the
+reports themselves come from `engine/report/explore.py`.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from engine import BUNDLED_STORY
 from engine.cli._options import (
     add_max_states,
     add_story_arguments,
+    count_in,
     load_for_long_run,
 )
 from engine.errors import EXIT_OK, EXIT_PROBLEM, UserError
@@ -26,10 +35,32 @@ from engine.report.explore import explore_json, explore_text
 from engine.runtime.model import Story
 from engine.runtime.rules import replay_steps
 from engine.tools.explore import Explorer, ExploreResult
+from engine.tools.explore_parallel import ParallelSearch, can_fork, explore_parallel
+from engine.tools.explore_record import SearchRecord
 
-__all__ = ["DEFAULT_MAX_STATES", "add_arguments", "run"]
+__all__ = ["DEFAULT_MAX_STATES", "add_arguments", "cores", "positive_seconds", "run"]
 
 DEFAULT_MAX_STATES = 2_000_000
+MAX_JOBS = 64
+
+
+def cores() -> int:
+    """The cores this process may run on (the default of --jobs)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every system
+        return os.cpu_count() or 1
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seconds") from None
+    if not 0 < value < 10**9:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,25 +87,49 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json"
     )
+    parser.add_argument(
+        "--jobs",
+        type=count_in(0, MAX_JOBS),
+        default=1,
+        metavar="N",
+        help="search on N processes (0: one per core), with the same findings as one "
+        "(default 1: on a busy machine more processes wait on each other; see bench/RESULTS.md)",
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=positive_seconds,
+        default=None,
+        metavar="S",
+        help="stop after about S seconds and report what was found so far",
+    )
 
 
 class _Progress:
-    """A one-line progress report on stderr, redrawn at most a few times a second."""
+    """A one-line progress report on stderr, redrawn at most a few times a second: states,
+    states per second, and an estimate of the time left to the nearest limit (the
+    --max-states bound or --max-seconds; the size of the whole search is not known)."""
 
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float, max_states: int, max_seconds: float | None) -> None:
         self.started = started
+        self.max_states = max_states
+        self.max_seconds = max_seconds
         self.last = 0.0
         self.shown = False
 
-    def __call__(self, explorer: Explorer) -> None:
+    def __call__(self, search: Explorer | ParallelSearch) -> None:
         now = time.monotonic()
         if now - self.last < 0.25:
             return
         self.last = now
-        rate = explorer.states / max(now - self.started, 1e-9)
+        elapsed = max(now - self.started, 1e-9)
+        rate = search.states / elapsed
+        left = (self.max_states - search.states) / max(rate, 1e-9)
+        if self.max_seconds is not None:
+            left = min(left, self.max_seconds - elapsed)
         sys.stderr.write(
-            f"\rexploring: {explorer.states:,} states, {explorer.transitions:,} transitions, "
-            f"{explorer.frontier:,} to expand, {rate:,.0f} states/s  "
+            f"\rexploring: {search.states:,} states, {search.transitions:,} transitions, "
+            f"{search.frontier:,} to expand, {rate:,.0f} states/s, "
+            f"{elapsed:,.0f} s, at most {max(left, 0):,.0f} s left  "
         )
         sys.stderr.flush()
         self.shown = True
@@ -85,28 +140,79 @@ class _Progress:
             sys.stderr.flush()
 
 
+@contextmanager
+def _ctrl_c_as_flag(flag: list[bool]) -> Iterator[None]:
+    """While the search runs on several processes, Ctrl-C asks it to stop after the
+    current level instead of raising (the workers ignore it)."""
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        flag[0] = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: Ctrl-C cannot reach us anyway
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _search(args: argparse.Namespace, story: Story) -> tuple[SearchRecord, float]:
+    """Run the search the arguments ask for; the record and the seconds it took."""
+    started = time.monotonic()
+    deadline = started + args.max_seconds if args.max_seconds is not None else None
+
+    def late() -> bool:
+        return deadline is not None and time.monotonic() > deadline
+
+    show = _Progress(started, args.max_states, args.max_seconds) if sys.stderr.isatty() else None
+    jobs = args.jobs or cores()
+    search: SearchRecord
+    gc.disable()  # the search makes millions of tuples and no cycles: nothing to collect
+    try:
+        if jobs > 1 and can_fork():
+            asked = [False]
+            with _ctrl_c_as_flag(asked):
+                search = explore_parallel(
+                    story,
+                    args.seed,
+                    args.max_states,
+                    exact=args.exact,
+                    jobs=jobs,
+                    progress=show,
+                    until=lambda: asked[0] or late(),
+                )
+            if search.stopped == "interrupted" and not asked[0]:
+                search.stopped = "time"
+        else:
+            explorer = search = Explorer(story, args.seed, args.max_states, exact=args.exact)
+            try:
+                explorer.run(show, until=late if deadline is not None else None)
+            except KeyboardInterrupt:
+                explorer.stopped = "interrupted" if explorer.frontier else None
+            explorer.stop("time")
+            explorer.forget_keys()
+    finally:
+        gc.enable()
+        if show is not None:
+            show.clear()
+    return search, time.monotonic() - started
+
+
 def run(args: argparse.Namespace) -> int:
     if args.witnesses and args.witnesses.exists() and not args.witnesses.is_dir():
         raise UserError(
             f"{args.witnesses}: not a folder", hint="give --witnesses a folder to write into"
         )
     story = load_for_long_run(args.story, args.branch)
-    explorer = Explorer(story, args.seed, args.max_states, exact=args.exact)
-    started = time.monotonic()
-    progress = _Progress(started) if sys.stderr.isatty() else None
-    interrupted = False
-    try:
-        explorer.run(progress)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        if progress is not None:
-            progress.clear()
-    seconds = time.monotonic() - started
-    result = explorer.result(interrupted)
+    search, seconds = _search(args, story)
+    result = search.result()
     saves = _write_witnesses(story, result, args.witnesses) if args.witnesses else {}
     if args.format == "json":
-        print(json.dumps(explore_json(story, result, seconds, saves), indent=2))
+        json.dump(explore_json(story, result, seconds, saves), sys.stdout, indent=2)
+        print()  # streamed: the report of a big search is tens of MB
     else:
         raise_bound = _command(args, args.max_states * 10)
         print(explore_text(story, result, seconds, saves, args.max_states, raise_bound))

@@ -120,6 +120,7 @@ def explore_text(
         None: "complete",
         "bound": "INCOMPLETE: stopped at the --max-states bound",
         "interrupted": "INCOMPLETE: interrupted",
+        "time": "INCOMPLETE: stopped at the --max-seconds limit",
     }[result.stopped]
     lines = [
         f"Explored {story.title} (seed {result.seed}): {plural(result.states, 'state')}, "
@@ -148,6 +149,11 @@ def explore_text(
         )
     elif result.stopped == "interrupted":
         lines.append("\nInterrupted: the lists above hold what was found so far.")
+    elif result.stopped == "time":
+        lines.append(
+            "\nThe search stopped at the --max-seconds limit, so endings, softlocks and "
+            "choices not listed above may still be reachable."
+        )
     return "\n".join(lines)
 
 

@@ -71,7 +71,7 @@ class ExploreResult:
     states: int
     transitions: int
     complete: bool
-    stopped: str | None  # None, "bound" or "interrupted"
+    stopped: str | None  # None, "bound", "interrupted" or "time" (--max-seconds)
     reads_turn: bool
     merged: bool  # states differing only in values no later condition reads were merged
     endings: list[EndingReport]

@@ -37,6 +37,8 @@ def _choice_reads(node: Node) -> frozenset[Var]:
     for choice in node.choices:
         if choice.condition is not None:
             out |= choice.condition.reads
+        if choice.unless is not None:  # decides whether a shown choice can be taken
+            out |= choice.unless.reads
         out |= _effect_reads(choice.effects)
     return frozenset(out)
 
@@ -87,14 +89,26 @@ class Relevance:
     def _fixpoint(
         self, reads: dict[str, frozenset[Var]], succ: dict[str, set[str]]
     ) -> dict[str, frozenset[Var]]:
+        """The least solution of live(N) = reads(N) | entry(T) | live(T) for every
+        successor T, by a worklist: a node is recomputed only when a successor grew, so
+        a large story costs about one pass per edge instead of one pass per change."""
+        preds: dict[str, list[str]] = {}
+        for node, targets in succ.items():
+            for target in targets:
+                preds.setdefault(target, []).append(node)
         live = dict(reads)
-        changed = True
-        while changed:
-            changed = False
-            for node, targets in succ.items():
-                new = live[node].union(*(self.entry[t] | live[t] for t in targets))
-                if new != live[node]:
-                    live[node], changed = new, True
+        todo = list(succ)
+        queued = set(todo)
+        while todo:
+            node = todo.pop()
+            queued.discard(node)
+            new = live[node].union(*(self.entry[t] | live[t] for t in succ[node]))
+            if new != live[node]:
+                live[node] = new
+                for pred in preds.get(node, ()):
+                    if pred not in queued:
+                        queued.add(pred)
+                        todo.append(pred)
         return live
 
     def needs(self, node: str, resume: str | None) -> frozenset[Var]:

@@ -1,0 +1,181 @@
+"""The explorer's state key: one small int per distinct state, cheap to compute and store.
+
+Owns: `StateKeys` (a `GameState` -> an int that is equal for two states exactly when
+their futures are the same) and the list of `GameState` fields the key treats by name.
+
+What goes in: the node, each character (status, place, incubation left, hidden bite),
+the episode, the pending `$resume`, who just turned, the generator, and the inventory,
+flags, counters and visited nodes that a later condition can still read (the relevance
+analysis, `engine.tools.relevance`, precomputed per node). The turn goes in only when a
+condition reads it. The log and the path are history, not state: they are left out.
+The visit counts and the once-only choices taken are kept whole, and so is any other
+field of `GameState` (one added later): a new field can never be dropped by mistake, and
+`tests/test_explore_key.py` fails until it is named here.
+
+How it is packed: each distinct character state becomes a small code and a roster the
+bytes of its codes, interned to a number; everything else (projected) is a tuple
+interned to a number; the key is `(roster number, rest number, node index)` packed
+into one int. Equal parts are stored once, so a million states cost tens of MB.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from typing import Any
+
+from engine.runtime.model import Story
+from engine.runtime.state import CharState, GameState
+from engine.tools.relevance import Projection, Relevance
+
+__all__ = ["DROPPED_FIELDS", "KEYED_FIELDS", "WHOLE_FIELDS", "StateKeys", "bare"]
+
+KEYED_FIELDS = frozenset(
+    {
+        "node",
+        "turn",
+        "episode",
+        "roster",
+        "inventory",
+        "flags",
+        "counters",
+        "visited",
+        "rng",
+        "resume",
+        "just_turned",
+    }
+)
+"""Fields the key reads by name (the turn only when a condition reads it; inventory,
+flags, counters and visited through the relevance projection)."""
+
+WHOLE_FIELDS = frozenset({"visits", "taken"})
+"""Fields kept whole, as any field not named here would be: how often each counted node
+was entered, the once-only choices taken (both can change what is offered later)."""
+
+DROPPED_FIELDS = frozenset({"log", "path"})
+"""History: what happened, never read by the rules to decide what happens next."""
+
+_FIELDS: tuple[str, ...] = GameState._fields
+_EXTRA = tuple(i for i, f in enumerate(_FIELDS) if f not in KEYED_FIELDS | DROPPED_FIELDS)
+_DROP = tuple(i for i, f in enumerate(_FIELDS) if f in DROPPED_FIELDS)
+_ROSTER = _FIELDS.index("roster")
+_SHARED = tuple(  # values interned by `compact`: tuples and sets, equal ones stored once
+    i for i, f in enumerate(_FIELDS) if f not in DROPPED_FIELDS | {"node", "turn", "roster"}
+)
+_REST_MEMO_LIMIT = 200_000  # entries of the unprojected -> projected cache before a reset
+_new = tuple.__new__
+
+
+def bare(state: GameState) -> GameState:
+    """`state` without its history (log and path): what the search keeps of a state."""
+    values = list(state)
+    for i in _DROP:
+        values[i] = None
+    result: GameState = _new(GameState, values)
+    return result
+
+
+class StateKeys:
+    """Computes state keys for one story; `merges=False` keeps every value (--exact)."""
+
+    def __init__(self, story: Story, relevance: Relevance, merges: bool) -> None:
+        self.story = story
+        self.relevance = relevance
+        self.merges = merges
+        self.reads_turn = relevance.reads_turn
+        self.node_ids: tuple[str, ...] = tuple(story.nodes)
+        self.node_index = {node: i for i, node in enumerate(self.node_ids)}
+        self._node_span = len(self.node_ids) + 1
+        self._chars: dict[CharState, int] = {}
+        self._rosters: dict[bytes, int] = {}
+        self._roster_objects: list[tuple[CharState, ...]] = []
+        self._shared: dict[Any, Any] = {}
+        self._rests: dict[tuple[Any, ...], int] = {}
+        self._rest_memo: dict[tuple[Any, ...], int] = {}
+        self._projections: dict[tuple[str, str | None], tuple[int, Projection]] = {}
+        self._last_roster: tuple[CharState, ...] | None = None
+        self._last_roster_id = 0
+        self._extra: Callable[[GameState], tuple[Any, ...]] = (
+            (lambda s: tuple(s[i] for i in _EXTRA)) if _EXTRA else (lambda s: ())
+        )
+
+    @property
+    def rosters(self) -> int:
+        """How many distinct rosters the keys made so far hold."""
+        return len(self._rosters)
+
+    def roster_id(self, roster: tuple[CharState, ...]) -> int:
+        """The number of a roster (every part of every character is kept)."""
+        if roster is self._last_roster:  # a plain step shares its roster with its parent
+            return self._last_roster_id
+        chars = self._chars
+        try:
+            codes = array("I", map(chars.__getitem__, roster)).tobytes()
+        except KeyError:
+            for char in roster:
+                chars.setdefault(char, len(chars))
+            codes = array("I", map(chars.__getitem__, roster)).tobytes()
+        found = self._rosters.get(codes)
+        if found is None:
+            found = self._rosters[codes] = len(self._rosters)
+            self._roster_objects.append(roster)
+        self._last_roster, self._last_roster_id = roster, found
+        return found
+
+    def compact(self, s: GameState) -> GameState:
+        """`s` without its history, made of parts shared with every equal state seen
+        before: a waiting state then costs about 200 bytes instead of a few KB."""
+        values = list(s)
+        for i in _DROP:
+            values[i] = None
+        values[_ROSTER] = self._roster_objects[self.roster_id(s.roster)]
+        shared = self._shared
+        for i in _SHARED:
+            value = values[i]
+            values[i] = shared.setdefault(value, value)
+        result: GameState = _new(GameState, values)
+        return result
+
+    def _projection(self, node: str, resume: str | None) -> tuple[int, Projection]:
+        found = self._projections.get((node, resume))
+        if found is None:
+            found = (len(self._projections), self.relevance.projection(node, resume))
+            self._projections[(node, resume)] = found
+        return found
+
+    def rest_id(self, s: GameState) -> int:
+        """The number of everything but the node and the roster, projected."""
+        number, keep = self._projection(s.node, s.resume)
+        memo = (
+            number,
+            s.episode,
+            s.inventory,
+            s.flags,
+            s.counters,
+            s.visited,
+            s.rng,
+            s.just_turned,
+            s.turn if self.reads_turn else 0,
+            *self._extra(s),
+        )
+        found = self._rest_memo.get(memo)
+        if found is not None:
+            return found
+        flags, visited, counters, inventory = s.flags, s.visited, s.counters, s.inventory
+        if self.merges:
+            flags, visited = flags & keep.flags, visited & keep.visited
+            counters, inventory = keep.counters(counters), keep.items(inventory)
+        rest = (s.resume, memo[1], inventory, flags, counters, visited, *memo[6:])
+        found = self._rests.get(rest)
+        if found is None:
+            found = self._rests[rest] = len(self._rests)
+        if len(self._rest_memo) >= _REST_MEMO_LIMIT:
+            self._rest_memo.clear()
+        shared = self._shared  # the memo keeps shared parts, not this state's copies
+        self._rest_memo[tuple(shared.setdefault(v, v) for v in memo)] = found
+        return found
+
+    def key(self, s: GameState) -> int:
+        """The key of `s`: equal keys, same future."""
+        packed = (self.roster_id(s.roster) << 32) | self.rest_id(s)
+        return packed * self._node_span + self.node_index[s.node]
