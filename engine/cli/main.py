@@ -40,12 +40,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "randomtest": ("randomtest", "seeded random playthroughs with coverage"),
     "map": ("map", "draw the story graph (Graphviz DOT, Mermaid, SVG, PNG)"),
+    "ledger": ("ledger", "what simulated players chose at each decision, and whom they saved"),
     "new-branch": ("new_branch", "write a skeleton branch file at a node"),
     "schema": ("schema", "print the JSON Schema of story and branch files"),
+    "lsp": ("lsp", "a language server for editors: diagnostics, go to, rename, hover (stdio)"),
 }
 
 
 class _Parser(argparse.ArgumentParser):
+    chosen: _Parser | None = None  # the sub-command's parser: it reports unknown options
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
@@ -66,6 +70,7 @@ def build_parser(chosen: str | None) -> _Parser:
         command = sub.add_parser(name, help=help_text, description=help_text)
         if name == chosen:
             importlib.import_module(f"engine.cli.{module}").add_arguments(command)
+            parser.chosen = command
     return parser
 
 
@@ -75,7 +80,9 @@ def _run(argv: list[str]) -> int:
         argv = ["play"]
     chosen = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(chosen if chosen in commands else None)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # `play --bogus` shows play's usage, not the top level's
+        (parser.chosen or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE

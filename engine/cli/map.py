@@ -1,8 +1,11 @@
-"""`hyosan map [DIR]`: the story graph as Graphviz DOT, Mermaid, or SVG/PNG through `dot`.
+"""`hyosan map [DIR]`: the story graph as Graphviz DOT, Mermaid, or SVG/PNG.
 
-Turning points are hexagons, endings are filled (the show's ending in gold), unreachable
-nodes are red and dashed, conditional choices are dashed edges; the canon path is blue
-and, with `--run SAVE`, the run's path is green.
+Nodes carry human titles (the node id as a second line and a tooltip); turning points
+are hexagons, endings are filled (the show's ending in gold), unreachable nodes are red
+and dashed, conditional choices are dashed edges; the canon path is blue and, with
+`--run SAVE`, the run's path is green; a legend says so. Each edge carries the share of
+simulated players who took that choice (the choice ledger, `engine.tools.ledger`). SVG
+comes from Graphviz's `dot` when it is installed, else from the built-in writer.
 """
 
 from __future__ import annotations
@@ -13,23 +16,40 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.cli._options import add_story_arguments
+from engine.cli._options import MAX_RUNS, add_story_arguments, count_in
 from engine.cli._saves import add_saves_dir_argument, find_save_file
 from engine.compiler.loader import load_story
 from engine.errors import EXIT_OK, UserError
 from engine.export.dot import to_dot
 from engine.export.graph import story_graph
 from engine.export.mermaid import to_mermaid
+from engine.export.svg import to_svg
 from engine.runtime.canon import canon_steps
 from engine.runtime.model import Story
 from engine.tools.randomtest import Steps
 
-__all__ = ["NO_DOT", "add_arguments", "run"]
+__all__ = ["BUILT_IN_SVG", "NO_DOT", "add_arguments", "run"]
 
 NO_DOT = (
-    "Graphviz's dot is not installed; use --format dot and render elsewhere, "
-    "or apt-get install graphviz"
+    "Graphviz's dot is not installed; use --format svg (built in), or --format dot and "
+    "render elsewhere, or apt-get install graphviz"
 )
+BUILT_IN_SVG = (
+    "Graphviz's dot is not installed: drawn with the built-in SVG writer (a simpler "
+    "layout; apt-get install graphviz for a better one)"
+)
+EXAMPLES = """\
+examples:
+  hyosan map > story.dot                    Graphviz DOT (the default)
+  hyosan map -o map.svg                     SVG (Graphviz if installed, else built in)
+  hyosan map --format svg > map.svg         the same, through the shell
+  hyosan map --format mermaid -o map.md     Mermaid in a Markdown fence (GitHub renders it)
+  hyosan map --run autosave -o run.svg      your run in green (a slot name or a save file)
+  hyosan map my-story --ledger-runs 0       no percentages on the edges
+
+Edge labels read `choice-id · 62%`: the share of simulated players who took that choice
+where they reached it (docs/ledger.md). Node tooltips give the node id.
+"""
 _FORMATS = ("dot", "mermaid", "svg", "png")
 # Mermaid's default maxEdges and maxTextSize; sites such as GitHub cannot raise them.
 _MERMAID_MAX_EDGES = 500
@@ -37,16 +57,26 @@ _MERMAID_MAX_TEXT = 50_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EXAMPLES
     add_story_arguments(parser)
     parser.add_argument(
         "--format",
         choices=_FORMATS,
         default=None,
-        help="dot (default), mermaid, or svg/png rendered by Graphviz; "
+        help="dot (default), mermaid, svg (Graphviz, else built in) or png (Graphviz); "
         "default from -o's suffix (.dot .gv .mmd .md .svg .png)",
     )
     parser.add_argument(
-        "--run", metavar="SAVE", help="highlight this saved run (a save file or a slot name)"
+        "--run", metavar="SAVE", help="highlight this saved run (a slot name or a save file)"
+    )
+    parser.add_argument(
+        "--ledger-runs",
+        type=count_in(0, MAX_RUNS),
+        default=None,
+        metavar="N",
+        help="simulated runs behind the edge percentages (default: the cached ledger, "
+        "else 1,000; 0: no percentages)",
     )
     add_saves_dir_argument(parser)
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
@@ -65,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     run_steps = (
         _run_steps(story, find_save_file(story, args.run, args.saves_dir)) if args.run else ()
     )
-    graph = story_graph(story, canon_steps(story), run_steps)
+    graph = story_graph(story, canon_steps(story), run_steps, _shares(story, args.ledger_runs))
     fmt = _format(args)
     if fmt == "mermaid":
         text = to_mermaid(graph)
@@ -82,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
         _write(args.output, text.encode())
     elif fmt == "dot":
         _write(args.output, to_dot(graph).encode())
+    elif fmt == "svg" and shutil.which("dot") is None:
+        print(f"hyosan: note: {BUILT_IN_SVG}", file=sys.stderr)
+        _write(args.output, to_svg(graph).encode())
     else:
         if fmt == "png" and args.output is None and sys.stdout.isatty():
             raise UserError("a PNG is not for the terminal", hint="add -o map.png")
@@ -89,10 +122,32 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_steps(story: Story, path: Path) -> Steps:
-    from engine.saves.files import read_save  # only with --run
+def _shares(story: Story, runs: int | None) -> dict[tuple[str, str], float] | None:
+    """Each choice's share of simulated players at its node (None with --ledger-runs 0)."""
+    if runs == 0:
+        return None
+    from engine.tools.ledger import ledger_for  # only when percentages are drawn
 
-    save = read_save(path)
+    ledger = ledger_for(story, runs)
+    shares: dict[tuple[str, str], float] = {}
+    for node, counts in ledger.decisions.items():
+        total = sum(counts.values())
+        shares.update(((node, choice), count / total) for choice, count in counts.items())
+    return shares
+
+
+def _run_steps(story: Story, path: Path) -> Steps:
+    from engine.saves.files import list_slots, read_save  # only with --run
+    from engine.saves.format import SaveError
+
+    try:
+        save = read_save(path)
+    except SaveError as exc:
+        if exc.hint is None and not path.exists() and path.parent.is_dir():
+            names = [slot.stem for slot, _ in list_slots(path.parent)]
+            if names:
+                exc.hint = f"the saves in {path.parent}: {', '.join(names)}"
+        raise
     if save.story_id != story.id:
         raise UserError(
             f'{path}: this is a save of story "{save.story_id}", not "{story.id}"',

@@ -1,16 +1,23 @@
 """Mermaid flowchart text for a StoryGraph (renders on GitHub, GitLab and in many editors).
 
 Owns: Mermaid ids (node ids sanitised to letters, digits and `_`, never clashing), quoted
-and escaped labels, one `subgraph` per episode, and classes / link styles for turning
-points, endings, unreachable nodes and the highlighted paths.
+and escaped labels, one `subgraph` per episode, classes / link styles for turning
+points, endings, unreachable nodes and the highlighted paths, and a legend subgraph.
 """
 
 from __future__ import annotations
 
 import re
 
-from engine.export.dot import CANON_COLOUR, RUN_COLOUR
-from engine.export.graph import GraphNode, StoryGraph
+from engine.export.dot import (
+    CANON_COLOUR,
+    CANON_ENDING_FILL,
+    ENDING_FILL,
+    RUN_COLOUR,
+    TURNING_POINT_FILL,
+    UNREACHABLE,
+)
+from engine.export.graph import GraphNode, StoryGraph, legend
 
 __all__ = ["escape", "mermaid_ids", "to_mermaid"]
 
@@ -24,10 +31,10 @@ _ESCAPES = {
     "#": "#35;",
 }
 _CLASSES = {
-    "ending": "fill:#f6c1c1,stroke:#555555",
-    "canonEnding": "fill:#ffd54f,stroke:#555555",
-    "turningPoint": "fill:#e8eefc,stroke:#1f5fbf",
-    "unreachable": "stroke:#d62728,stroke-dasharray:5 5,color:#d62728",
+    "ending": f"fill:{ENDING_FILL},stroke:#555555",
+    "canonEnding": f"fill:{CANON_ENDING_FILL},stroke:#555555",
+    "turningPoint": f"fill:{TURNING_POINT_FILL},stroke:#1f5fbf",
+    "unreachable": f"stroke:{UNREACHABLE},stroke-dasharray:5 5,color:{UNREACHABLE}",
     "canon": f"stroke:{CANON_COLOUR},stroke-width:3px",
     "run": f"stroke:{RUN_COLOUR},stroke-width:3px",
 }
@@ -87,7 +94,7 @@ def _edges(graph: StoryGraph, ids: dict[str, str]) -> tuple[list[str], list[str]
     lines = []
     styles: dict[str, list[str]] = {}
     for index, edge in enumerate(graph.edges):
-        lines.append(f'  {ids[edge.source]} -->|"{escape(edge.choice)}"| {ids[edge.target]}')
+        lines.append(f'  {ids[edge.source]} -->|"{escape(edge.label)}"| {ids[edge.target]}')
         css = [_CLASSES["run"]] if edge.on_run else [_CLASSES["canon"]] if edge.on_canon else []
         if edge.is_conditional:
             css.append("stroke-dasharray:4 3")
@@ -105,12 +112,55 @@ def to_mermaid(graph: StoryGraph) -> str:
         lines += [f"    {_node_line(ids, n)}" for n in members]
         lines.append("  end")
     lines += [f"  {_node_line(ids, n)}" for n in graph.in_episode(None)]
+    legend_lines, legend_classes = _legend(graph)
+    lines += legend_lines
     edges, link_styles = _edges(graph, ids)
     lines += edges
     lines += [f"  classDef {name} {css}" for name, css in _CLASSES.items()]
     members_of: dict[str, list[str]] = {}
+    for name, member in legend_classes:
+        members_of.setdefault(name, []).append(member)
     for node in graph.nodes:
         for name in _classes(node):
             members_of.setdefault(name, []).append(ids[node.id])
     lines += [f"  class {','.join(members)} {name}" for name, members in members_of.items()]
     return "\n".join(lines + link_styles) + "\n"
+
+
+# legend key -> (node shape as for a graph node's kind, class); edges cannot be drawn
+# apart from the graph's own link numbering, so paths are shown as outlined boxes.
+_LEGEND = {
+    "turning_point": ("turning_point", "turningPoint"),
+    "canon_ending": ("ending", "canonEnding"),
+    "ending": ("ending", "ending"),
+    "unreachable": ("scene", "unreachable"),
+    "canon": ("scene", "canon"),
+    "run": ("scene", "run"),
+    "conditional": ("scene", None),
+    "share": ("scene", None),
+}
+_LEGEND_WORDS = {
+    "canon": "blue: {meaning}",
+    "run": "green: {meaning}",
+    "conditional": "dashed arrow: {meaning}",
+    "share": "choice · 62%: {meaning}",
+}
+
+
+def _legend(graph: StoryGraph) -> tuple[list[str], list[tuple[str, str]]]:
+    """The legend subgraph's lines and the (class, legend node id) pairs to style."""
+    entries = legend(graph)
+    if not entries:
+        return [], []
+    lines = ['  subgraph legend["Legend"]']
+    classes: list[tuple[str, str]] = []
+    for entry in entries:
+        kind, css = _LEGEND[entry.key]
+        words = _LEGEND_WORDS.get(entry.key, "{meaning}").format(meaning=entry.meaning)
+        node_id = f"legend_{entry.key}"
+        node = GraphNode(node_id, kind, (words,), None)
+        lines.append(f"    {node_id}{_shape(node, escape(words))}")
+        if css is not None:
+            classes.append((css, node_id))
+    lines.append("  end")
+    return lines, classes

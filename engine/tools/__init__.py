@@ -10,6 +10,7 @@
       outcomes.py      the explored state graph and the outcomes reachable from each state
       alternatives.py  each choice's reach; turning-point alternatives judged
     randomtest.py  seeded random playthroughs with coverage
+    ledger.py      the choice ledger: simulated players under a documented model, cached
     stats.py       counting a story: nodes, choices, endings, words
 
 No printing, no clock: `engine.cli` runs them and `engine.report` presents the results.
