@@ -74,6 +74,11 @@ CODES: dict[str, Code] = {
     "E034": Code(
         "error", "unknown counter", "declare the counter under counters:, or correct its name"
     ),
+    "E035": Code(
+        "error",
+        "set on a counter",
+        "set: and clear: take a flag; set a counter with set_counter: {trust: 3}",
+    ),
     "E040": Code("error", "condition syntax error", "correct the condition at this column"),
     "E041": Code("error", "condition type error", "compare values of the same kind"),
     "E050": Code(
@@ -114,6 +119,33 @@ CODES: dict[str, Code] = {
         "the canon path disagrees with the canon",
         "correct the canon: roster or ending, or the canon choices that lead there",
     ),
+    "E061": Code(
+        "error",
+        "the canon's choice is not declared",
+        "add `canon: true` to the choice the canon takes at this node",
+    ),
+    "E062": Code(
+        "error",
+        "$resume outside an interrupt",
+        "goto the node play should go on to: $resume belongs only in an on_turn node and "
+        "the nodes it leads to",
+    ),
+    "E063": Code(
+        "error",
+        "$turned outside an interrupt",
+        "name the character: $turned stands for whoever just turned, only in an on_turn "
+        "node's do: and its choices",
+    ),
+    "E064": Code(
+        "error",
+        "an on_turn that can never fire",
+        "bite the character (the clock turning them diverts play), or remove the on_turn",
+    ),
+    "E065": Code(
+        "error",
+        "the canon choice is never offered on the canon path",
+        "correct the choice's if:, or the earlier canon choices that should make it hold",
+    ),
     "W101": Code(
         "warning",
         "unreachable node",
@@ -123,6 +155,28 @@ CODES: dict[str, Code] = {
         "warning",
         "ending nothing leads to",
         "add a choice that goes to this ending, or remove it",
+    ),
+    "W103": Code(
+        "warning",
+        "write-only flag",
+        "test the flag in an if: (a choice, a text piece or a when:), or remove it",
+    ),
+    "W104": Code(
+        "warning",
+        "write-only counter",
+        "test the counter in an if: (a choice, a text piece or a when:), or remove it",
+    ),
+    "W105": Code(
+        "warning",
+        "a long chain of single-option nodes",
+        "give some of these nodes a second choice, or merge their text into fewer nodes",
+    ),
+    "W106": Code(
+        "warning",
+        "a bite always resolved by script",
+        "let some path leave the bitten character to the infection clock (no turn:, kill: or "
+        "cure: of them before the incubation runs out), or turn or kill them at once "
+        "instead of biting",
     ),
 }
 

@@ -8,7 +8,7 @@ Pure: no files, no terminal, no clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.diagnostics import did_you_mean
 from engine.runtime.model import Story
@@ -16,11 +16,13 @@ from engine.runtime.rules import (
     ChoiceError,
     RunEndedError,
     available_choices,
+    choice_text,
     initial_state,
     render_text,
     step,
 )
-from engine.runtime.state import GameState, state_digest
+from engine.runtime.state import GameState
+from engine.saves.digest import digest_for
 from engine.saves.format import SaveError, SaveFile
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "StepView",
     "check_story_matches",
     "final_view",
+    "missing_branches",
     "replay_save",
     "step_views",
 ]
@@ -41,7 +44,8 @@ class Divergence:
 
     `step` is 1-based; `episode` and `node` say where the save was; `choice` is the saved
     choice; `available` the choices the story offers at the replay's node now;
-    `suggestion` a quoted did-you-mean among them, or None.
+    `suggestion` a quoted did-you-mean: among those choices when the saved choice is
+    gone, among the nodes when the saved node is gone (renamed), or None.
     """
 
     step: int
@@ -110,6 +114,9 @@ def replay_save(story: Story, save: SaveFile) -> ReplayResult:
     """
     check_story_matches(story, save)
     warnings: list[str] = []
+    missing = missing_branches(story, save)
+    if missing:
+        warnings.append(_missing_warning(missing))
     if save.fingerprint != story.fingerprint:
         warnings.append(
             f"the story has changed since this save was made (fingerprint {save.fingerprint}, "
@@ -118,14 +125,17 @@ def replay_save(story: Story, save: SaveFile) -> ReplayResult:
     state = initial_state(story, save.seed)
     states = [state]
     differing: list[int] = []
+    digest = digest_for(save.digest_scheme)
     for number, saved in enumerate(save.steps, start=1):
         taken = _take(story, state, number, saved.node, saved.choice)
         if isinstance(taken, Divergence):
+            if missing:
+                taken = _blame_branches(taken, missing)
             first = differing[0] if differing else None
             return ReplayResult(states, warnings + _digest_warnings(differing), taken, first)
         state = taken
         states.append(state)
-        if state_digest(story, state) != saved.digest:
+        if digest(story, state) != saved.digest:
             differing.append(number)
     warnings += _digest_warnings(differing)
     ending = story.nodes[state.node].ending
@@ -135,6 +145,31 @@ def replay_save(story: Story, save: SaveFile) -> ReplayResult:
         warnings.append(f"the save records the ending {save.ending}, the replay reached {reached}")
     first = differing[0] if differing else None
     return ReplayResult(states, warnings, None, first, ending_differs)
+
+
+def missing_branches(story: Story, save: SaveFile) -> list[str]:
+    """The branch files the save was played with that the story is not loaded with now."""
+    loaded = set(story.branch_files)
+    return [b for b in save.branches if b not in loaded]
+
+
+def _missing_warning(missing: list[str]) -> str:
+    many = len(missing) > 1
+    return (
+        f"this run was played with the branch file{'s' * many} {', '.join(missing)}, which "
+        f"{'are' if many else 'is'} not loaded now (a path not absolute is in the story "
+        "folder): restore it, or pass --branch PATH; the steps it added cannot be replayed "
+        "without it"
+    )
+
+
+def _blame_branches(divergence: Divergence, missing: list[str]) -> Divergence:
+    """A step that fails while a branch file the run used is missing: say so."""
+    reason = (
+        f"{divergence.reason}; the run was played with the branch file {missing[0]}, "
+        "which is not loaded now (restore it, or pass --branch PATH)"
+    )
+    return replace(divergence, reason=reason)
 
 
 def _digest_warnings(differing: list[int]) -> list[str]:
@@ -159,13 +194,7 @@ def _take(
         reason = f'the run already ended at step {number - 1} ("{title}"); nothing to choose'
         return Divergence(number, state.episode, node, choice, reason, None, ())
     if node != state.node:
-        if node in story.nodes:
-            reason = f'the save was at node "{node}" but the story now leads to "{state.node}"'
-        else:
-            reason = f'node "{node}" no longer exists; the story now leads to "{state.node}"'
-        return Divergence(
-            number, state.episode, node, choice, reason, did_you_mean(choice, available), available
-        )
+        return _elsewhere(story, state, number, node, choice, available)
     try:
         return step(story, state, choice)[0]
     except ChoiceError:
@@ -180,6 +209,27 @@ def _take(
         return Divergence(number, state.episode, node, choice, reason, suggestion, available)
     except RunEndedError:  # checked above; kept so a rules change cannot crash a replay
         return Divergence(number, state.episode, node, choice, "the run has ended", None, ())
+
+
+def _elsewhere(
+    story: Story, state: GameState, number: int, node: str, choice: str, available: tuple[str, ...]
+) -> Divergence:
+    """The save's step `number` is at `node`, but the replay is at another node: the
+    step before it (or the start) now leads elsewhere. Names that step, and suggests a
+    node when the saved one was renamed (never a choice of an unrelated node)."""
+    before = state.steps()
+    if before:
+        at, taken = before[-1]
+        now = f'step {number - 1} (choice "{taken}" at node "{at}") now leads to "{state.node}"'
+    else:
+        now = f'the story now starts at "{state.node}"'
+    if node in story.nodes:
+        reason = f'the save was at node "{node}", but {now}'
+        suggestion = None
+    else:
+        reason = f'node "{node}" no longer exists; {now}'
+        suggestion = did_you_mean(node, story.nodes)
+    return Divergence(number, state.episode, node, choice, reason, suggestion, available)
 
 
 # --- views for `hyosan replay` ---
@@ -233,9 +283,9 @@ def step_views(story: Story, states: list[GameState]) -> list[StepView]:
                 node=node_id,
                 text=render_text(node, before),
                 turning_point=_turning_point(story, node_id),
-                choices=tuple((c.id, c.text, c.id == choice_id) for c in offered),
+                choices=tuple((c.id, choice_text(c, before), c.id == choice_id) for c in offered),
                 choice=choice_id,
-                choice_text=node.choice_map[choice_id].text,
+                choice_text=choice_text(node.choice_map[choice_id], before),
                 changes=tuple(_roster_changes(story, before, after)),
             )
         )

@@ -1,7 +1,8 @@
 """Write saves/canon.yaml: the show's own path through the bundled story, as a save.
 
 The walk starts at `story.start`; at a turning point it takes the show's choice
-(`turning_point.canon`), elsewhere the first available choice, until an ending. The save
+(`turning_point.canon`), elsewhere the choice marked `canon: true` or the only one offered
+(`engine.runtime.canon.canon_choice`, the rule `hyosan check` verifies), until an ending. The save
 uses seed 0. The file is written only when the story checks clean, and left untouched
 when it is already what the walk gives (so regenerating does not churn dates). `--check`
 passes while the steps and state digests still match, even if the story's text changed.
@@ -22,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine import BUNDLED_STORY  # noqa: E402
 from engine.compiler.loader import check_story  # noqa: E402
+from engine.runtime.canon import canon_choice  # noqa: E402
 from engine.runtime.model import Story  # noqa: E402
 from engine.runtime.rules import available_choices, initial_state, is_ending, step  # noqa: E402
 from engine.runtime.state import GameState  # noqa: E402
@@ -37,7 +39,7 @@ class WalkError(Exception):
 
 
 def canon_walk(story: Story, seed: int = SEED) -> list[GameState]:
-    """The states of the show's path: canon choice at turning points, else the first one."""
+    """The states of the show's path: canon choice at turning points, else the declared one."""
     states = [initial_state(story, seed)]
     while not is_ending(story, states[-1]):
         if len(states) > MAX_STEPS:
@@ -53,7 +55,9 @@ def canon_walk(story: Story, seed: int = SEED) -> list[GameState]:
                     f"available (available: {', '.join(offered) or 'none'})"
                 )
         elif offered:
-            choice = offered[0]
+            declared = canon_choice(story, state)
+            assert declared is not None  # something is offered
+            choice = declared.id
         else:
             raise WalkError(f'step {len(states)}: no choice is available at "{node.id}"')
         states.append(step(story, state, choice)[0])

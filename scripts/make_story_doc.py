@@ -42,8 +42,9 @@ the per-episode notes (flags, items, who can be saved) are in [story/](story/).
   Then the story returns to On-jo.
 - Every episode opens with its title card; every path through an episode that is not an
   ending leads to the next episode's start.
-- The show's path is the show's choice at every turning point and the first choice
-  everywhere else; it reproduces the show's roster at the end of every episode.
+- The show's path is the show's choice at every turning point and, elsewhere, the choice
+  marked `canon: true` (or the only one offered); it reproduces the show's roster at the
+  end of every episode. The order of options never gives the show's choice away.
 """
 
 

@@ -30,6 +30,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="run the fuzzing suites long: the hypothesis profile 'fuzz' (docs/testing.md)",
     )
+    parser.addoption(
+        "--bless",
+        action="store_true",
+        help="rewrite tests/golden/canon.txt from the story as it is now (docs/testing.md)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -43,6 +43,7 @@ LAYERS = (
     Layer("engine.report", 5, ("engine.report.*",)),
     Layer("engine.session", 6, ("engine.session",)),
     Layer("engine.ui", 7, ("engine.ui.*",)),
+    Layer("engine.lsp", 7, ("engine.lsp.*",)),
     CLI,
     Layer("engine.__main__", 9, ("engine.__main__",)),
 )

@@ -68,9 +68,16 @@ def random_run(story: Story, seed: int) -> list[GameState]:
 
 
 def _canon_pick(story: Story, state: GameState) -> str:
-    offered = [c.id for c in available_choices(story, state)]
+    """The canon's choice as docs/format.md states it, written out again on purpose: the
+    turning point's canon choice, else the first offered `canon: true` (never one a branch
+    added), else the story's own first offered choice."""
+    offered = available_choices(story, state)
     point = story.nodes[state.node].turning_point
-    return point.canon if point is not None and point.canon in offered else offered[0]
+    if point is not None and point.canon in {c.id for c in offered}:
+        return point.canon
+    own = [c for c in offered if not c.added] or list(offered)
+    marked = [c for c in own if c.canon]
+    return (marked or own)[0].id
 
 
 def oracle_changes(

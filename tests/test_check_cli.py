@@ -17,7 +17,9 @@ Run = Callable[..., Any]  # the run_cli fixture: (*argv) -> (code, out, err)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BROKEN = FIXTURES / "broken"
 EXAMPLE = FIXTURES / "example"
+CLEAN = FIXTURES / "saves_canon"  # no error and no warning
 HYOSAN = Path(sys.executable).with_name("hyosan")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def in_fixture(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
@@ -73,7 +75,9 @@ def test_a_clean_story_exits_0_with_a_summary(run_cli: Run) -> None:
     result = run_cli("check", str(EXAMPLE))
     assert result.code == 0
     assert result.err == ""
-    assert result.out.strip().endswith("0 errors, 0 warnings")
+    assert 'warning W103: flag "kit_found" is set' in result.out  # the example's weak spot
+    assert 'warning W106: the bite of "gyeong-su" at one.scratch (on entry)' in result.out
+    assert result.out.strip().endswith("0 errors, 2 warnings")
     assert "10 nodes" in result.out and "3 endings" in result.out
 
 
@@ -120,13 +124,13 @@ def test_usage_errors_exit_2_with_a_hint(run_cli: Run, argv: list[str]) -> None:
 
 
 def test_json_output_of_a_clean_story(run_cli: Run) -> None:
-    result = run_cli("check", str(EXAMPLE), "--format", "json")
+    result = run_cli("check", str(CLEAN), "--format", "json")
     assert result.code == 0
     report = json.loads(result.out)
     assert report["ok"] is True
     assert (report["errors"], report["warnings"], report["diagnostics"]) == (0, 0, [])
-    assert report["stats"]["nodes"] == 10
-    assert report["stats"]["endings"] == 3
+    assert report["stats"]["nodes"] == 5
+    assert report["stats"]["endings"] == 2
 
 
 def test_json_output_lists_each_diagnostic(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,3 +191,81 @@ def test_installed_command_checks_a_story(command: list[str]) -> None:
         '  did you mean "end"?',
         f"  fix: {CODES['E030'].fix}",
     ]
+
+
+# --- weak-spot warnings and --strict ----------------------------------------------------
+
+
+def test_weak_spot_warnings_are_printed_and_exit_0(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_fixture(monkeypatch, "W103-write-only-flag")
+    result = run_cli("check", ".")
+    assert result.code == 0
+    assert result.out.splitlines()[0].startswith('story.yaml:8:3: warning W103: flag "door_barred"')
+    assert "0 errors, 1 warning" in result.out
+
+
+def test_strict_makes_warnings_fail(run_cli: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    in_fixture(monkeypatch, "W105-long-single-option-chain")
+    assert run_cli("check", ".", "--strict").code == 1
+    assert run_cli("check", ".", "--strict", "--format", "json").code == 1
+    assert run_cli("check", str(CLEAN), "--strict").code == 0
+
+
+def test_the_bundled_story_checks_with_exit_0_despite_its_warnings(run_cli: Run) -> None:
+    result = run_cli("check", str(ROOT / "story"))
+    assert result.code == 0, result.err
+    assert " 0 errors, " in result.out
+
+
+# --- one way to give the story, for every sub-command -----------------------------------
+
+# Sub-commands that take the story as `--story DIR`, and also as a positional DIR when the
+# story is their only positional argument. Each gets a cheap run with a bad story folder:
+# the error names the folder given, whichever way it was given.
+STORY_COMMANDS: list[tuple[list[str], bool]] = [
+    (["check"], True),
+    (["explore", "--max-states", "5"], True),
+    (["map", "--format", "mermaid"], True),
+    (["randomtest", "-n", "1"], True),
+    (["consequences"], True),
+    (["play", "--plain"], True),
+    (["replay", "nothing.yaml"], False),
+    (["compare", "nothing.yaml"], False),
+    (["reach", "true"], True),
+    (["new-branch", "x", "--at", "a"], False),
+]
+
+
+@pytest.mark.parametrize(("argv", "positional"), STORY_COMMANDS, ids=lambda v: str(v))
+def test_every_sub_command_takes_story_the_same_way(
+    run_cli: Run, tmp_path: Path, argv: list[str], positional: bool
+) -> None:
+    missing = tmp_path / "no-such-story"
+    by_option = run_cli(*argv, "--story", str(missing))
+    assert by_option.code == 1
+    assert "no-such-story" in by_option.err
+    if positional:
+        by_position = run_cli(*argv, str(missing))
+        assert (by_position.code, by_position.err) == (by_option.code, by_option.err)
+
+
+def test_story_given_twice_differently_is_a_usage_error(run_cli: Run, tmp_path: Path) -> None:
+    result = run_cli("check", str(EXAMPLE), "--story", str(tmp_path))
+    assert result.code == 2
+    assert "the story is given twice" in result.err
+    assert run_cli("check", str(EXAMPLE), "--story", str(EXAMPLE)).code == 0
+
+
+def test_the_current_folder_is_the_default_story_when_it_holds_story_yaml(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    in_fixture(monkeypatch, "E030-unknown-start")
+    result = run_cli("check")
+    assert result.code == 1
+    assert result.err.splitlines()[0].startswith("story.yaml:2:8: error E030:")
+    monkeypatch.chdir(tmp_path)  # no story.yaml here: the bundled story (here, the example)
+    monkeypatch.setattr("engine.cli._options.BUNDLED_STORY", EXAMPLE)
+    result = run_cli("check")
+    assert f"{EXAMPLE}: 10 nodes" in result.out

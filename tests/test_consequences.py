@@ -144,6 +144,47 @@ def test_turnings_are_told_apart_by_cause(found: Consequences) -> None:
     assert found.turnings_explored.clock == 4  # Bo, tended, at both endings, Cy turned or not
 
 
+def test_the_menu_lists_the_canon_choice_first_at_one_of_two_declared_decisions(
+    found: Consequences,
+) -> None:
+    order = found.canon_order
+    assert order.places == (("lab.gate", "wait", 1, 2), ("lab.bridge", "cross", 2, 2))
+    assert order.first == 1
+    assert order.undeclared == 4  # lab.start, lab.hall, lab.scratch, lab.end
+
+
+def test_the_canon_listed_first_figure_in_text_markdown_and_json(
+    run_cli: Callable[..., Any],
+) -> None:
+    text = run_cli("consequences", str(LAB)).out
+    assert "Canon choice listed first:" in text
+    assert "1 of 2 decisions with a declared canon (50.0%); 4 without one" in text
+    offenders = text.split("menu lists the canon choice first (the menu gives the canon away):")
+    assert offenders[1].split("\n\n")[0].strip() == "lab.gate:wait: 1st of 2 options"
+    markdown = run_cli("consequences", str(LAB), "--format", "markdown").out
+    assert (
+        "| Canon choice listed first | 1 of 2 decisions with a declared canon (50.0%); "
+        "4 without one |" in markdown
+    )
+    assert "- `lab.gate:wait`: 1st of 2 options" in markdown
+    data = lab_json(run_cli)
+    assert data["summary"]["canon_listed_first"] == {
+        "decisions": 2,
+        "first": 1,
+        "share": 0.5,
+        "undeclared": 4,
+    }
+    assert data["canon_order"] == [
+        {"node": "lab.gate", "canon": "wait", "position": 1, "options": 2},
+        {"node": "lab.bridge", "canon": "cross", "position": 2, "options": 2},
+    ]
+
+
+def test_turnings_by_clock_and_by_script_in_the_json_report(run_cli: Callable[..., Any]) -> None:
+    explored = lab_json(run_cli)["summary"]["turnings"]["explored"]
+    assert (explored["clock"], explored["scripted"], explored["clock_share"]) == (4, 1, 0.8)
+
+
 def test_each_choice_reach_counts_endings_and_final_rosters(found: Consequences) -> None:
     reach = {(r.node, r.choice): r.reach for r in found.reach}
     assert reach[("lab.end", "stay")].endings == ("stay",)
@@ -246,3 +287,46 @@ def test_the_bundled_story_runs_through_a_bounded_analysis(run_cli: Callable[...
     assert data["exploration"]["complete"] is False
     assert data["summary"]["decision_nodes"] > 200
     assert data["summary"]["turning_point_alternatives"]["canon_path"]["unknown"] > 0
+
+
+def test_a_cure_on_every_path_resolves_a_bite_and_check_warns_w106(tmp_path: Path) -> None:
+    from engine.tools.lint import weak_spot_warnings
+
+    (tmp_path / "story.yaml").write_text(
+        "id: cured\nstart: a\ncast:\n  bo: {name: Bo}\nepisodes: [one.yaml]\n", encoding="utf-8"
+    )
+    one = """episode: 1
+nodes:
+  a:
+    text: Bo is bitten.
+    do: [{bite: bo}]
+    choices:
+      - {id: cure, text: Use the serum., do: [{cure: bo}], goto: b}
+      - {id: wait, text: Wait., goto: b}
+  b:
+    text: Later.
+    choices:
+      - {id: go_on, text: Go on., do: [{cure: bo}], goto: c}
+  c:
+    text: Later still.
+    choices:
+      - {id: go_on, text: Go on., goto: d}
+  d:
+    text: The door.
+    choices:
+      - {id: go_on, text: Go on., goto: end}
+  end:
+    text: The end.
+    ending: {id: end, title: End}
+"""
+    (tmp_path / "one.yaml").write_text(one, encoding="utf-8")
+    story = load_story(tmp_path)
+    [bite] = bite_sites(story)
+    assert bite.clock_path is None  # cured at once, or one step later within 3
+    [warning] = [w for w in weak_spot_warnings(story) if w.code == "W106"]
+    assert (warning.pos.line, warning.pos.col) == (5, 11)  # the bite: key
+    assert 'the bite of "bo" at a (on entry) is always resolved by script' in warning.message
+    (tmp_path / "one.yaml").write_text(one.replace("do: [{cure: bo}], goto: c", "goto: c"))
+    [bite] = bite_sites(load_story(tmp_path))
+    assert bite.clock_path == ("a", "b", "c")  # waiting, then going on: the clock decides
+    assert not [w for w in weak_spot_warnings(load_story(tmp_path)) if w.code == "W106"]

@@ -17,6 +17,7 @@ import pytest
 
 from engine.compiler.loader import check_story, load_story
 from engine.diagnostics import CODES, Diagnostic, Diagnostics, Pos, StoryError, did_you_mean
+from engine.tools.lint import weak_spot_warnings
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
@@ -36,6 +37,8 @@ class Case(NamedTuple):
 # The first row of each code is its primary example: docs/diagnostics.md shows its output.
 CASES = [
     Case("E001-yaml-syntax", "E001", EPISODE, 7, 6, "did not find expected ',' or '}'"),
+    Case("E001-colon-in-unquoted-text", "E001", EPISODE, 4, 25,
+         "mapping values are not allowed in this context"),
     Case("E002-missing-episode-file", "E002", "story.yaml", 11, 31, '"episodes/two.yaml" does not'),
     Case("E003-not-utf8", "E003", EPISODE, 4, 14, "byte 0xe9 is not valid UTF-8"),
     Case("E003-binary", "E003", EPISODE, 1, 1, "the file is binary"),
@@ -48,10 +51,18 @@ CASES = [
     Case("E010-unknown-key", "E010", EPISODE, 5, 5, 'unknown key "turning_piont" in node a',
          "turning_point"),
     Case("E010-unknown-effect", "E010", EPISODE, 8, 15, 'unknown effect "kil"', "kill"),
+    Case("E010-comma-in-unquoted-text", "E010", EPISODE, 6, 30,
+         'unknown key "then go" in a choice'),
     Case("E011-missing-field", "E011", EPISODE, 6, 9, 'a choice is missing "text"'),
     Case("E011-missing-text", "E011", EPISODE, 7, 3, 'node end is missing "text"'),
     Case("E012-wrong-type", "E012", EPISODE, 1, 10, "episode: must be a whole number, not a"),
     Case("E012-text-number", "E012", EPISODE, 4, 11, "text: must be a string or a list"),
+    # `id: on` is true to YAML: the choice is refused, and the turning point naming "on"
+    # is not blamed for it (no follow-on E050).
+    Case("E012-unquoted-yaml-boolean", "E012", EPISODE, 7, 14,
+         "id: must be a string, not true or false"),
+    Case("E012-unquoted-false-condition", "E012", EPISODE, 7, 37,
+         "if: must be a string, not true or false"),
     Case("E013-invalid-status", "E013", "story.yaml", 4, 32, 'status "biten" is not one of',
          "bitten"),
     Case("E020-duplicate-node-across-files", "E020", "episodes/two.yaml", 3, 3,
@@ -78,6 +89,8 @@ CASES = [
          'unknown flag or counter "trsut"', "trust"),
     Case("E034-unknown-counter-in-effect", "E034", EPISODE, 8, 21, 'unknown counter "trsut"',
          "trust"),
+    Case("E035-set-on-a-counter", "E035", EPISODE, 8, 20,
+         '"trust" is a counter, not a flag: set: works on flags only'),
     # `if: has('phone') and and`: the column of the second `and`, counted from the YAML line.
     Case("E040-condition-syntax", "E040", EPISODE, 8, 30, "'and' needs something before it"),
     Case("E040-single-equals", "E040", EPISODE, 8, 19, "unexpected character '=' (use == to"),
@@ -106,13 +119,41 @@ CASES = [
     Case("E060-canon-path-disagrees", "E060", "story.yaml", 11, 13,
          "the record has i-sak dead at the end of episode 1, but the canon path makes them "
          "healthy"),
+    Case("E061-canon-choice-not-declared", "E061", EPISODE, 6, 10,
+         'the record passes node "a", where 2 choices are offered (left, right) and none is '
+         "marked as the record's"),
     Case("E057-loop-no-way-out", "E057", EPISODE, 11, 3,
          'node "wait" only leads back to itself: once play is here it can never reach'),
     Case("E058-no-ending-reachable", "E058", EPISODE, 3, 3,
          'no ending can be reached from the start node "a"'),
+    Case("E062-resume-outside-interrupt", "E062", EPISODE, 7, 57,
+         'choice "back" of node "a" goes to $resume, but the story has no on_turn node'),
+    Case("E063-turned-outside-interrupt", "E063", EPISODE, 8, 15,
+         '"separate: $turned" in node "a", which is not an on_turn node'),
+    Case("E064-on-turn-never-fires", "E064", "story.yaml", 4, 33,
+         'on-jo\'s on_turn "turned" can never fire: play goes there only when a bite\'s '
+         "incubation runs out while they are with the group, and nothing bites on-jo "
+         '(the scripted "turn: on-jo" at episodes/one.yaml:8:15'),
+    Case("E064-story-on-turn-never-fires", "E064", "story.yaml", 12, 12,
+         'on_turn "turned" can never fire: play goes there only when a bite\'s incubation '
+         "runs out while the bitten character is with the group, and nothing in the story "
+         "bites anyone"),
+    Case("E064-on-turn-never-with-group", "E064", "story.yaml", 4, 51,
+         "on-jo is never with the group (they start elsewhere and nothing rejoins them)"),
+    Case("E065-canon-choice-never-offered", "E065", EPISODE, 7, 46,
+         'turning point TP-1: its canon choice "call" is never offered on the canon path: '
+         "when the canon path reaches node \"a\", its if: (has('phone')) does not hold"),
     Case("W101-unreachable-node", "W101", EPISODE, 10, 3, 'node "attic" cannot be reached'),
     Case("W102-ending-nothing-leads-to", "W102", EPISODE, 10, 3,
          'ending "secret" (secret): no choice leads to it'),
+    Case("W103-write-only-flag", "W103", "story.yaml", 8, 3,
+         'flag "door_barred" is set (a:bar) but no condition or text piece ever reads it'),
+    Case("W104-write-only-counter", "W104", "story.yaml", 10, 3,
+         'counter "trust" is changed (a:help) but no condition or text piece ever reads it'),
+    Case("W105-long-single-option-chain", "W105", EPISODE, 3, 3,
+         "6 nodes in a row offer a single choice (a > ... > f): more than 5"),
+    Case("W106-bite-always-resolved-by-script", "W106", EPISODE, 6, 48,
+         'the bite of "gyeong-su" at a:pull is always resolved by script'),
 ]  # fmt: skip
 
 # Broken stories used elsewhere: this one shows three problems on purpose.
@@ -136,7 +177,9 @@ def story_folder(fixture: str, tmp_path: Path) -> Path:
 def diagnose(fixture: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Diagnostic]:
     """Check the fixture from inside its folder, so paths read `episodes/one.yaml`."""
     monkeypatch.chdir(story_folder(fixture, tmp_path))
-    _story, diagnostics = check_story(".")
+    story, diagnostics = check_story(".")
+    if story is not None:  # what `hyosan check` adds: the weak-spot warnings
+        diagnostics = [*diagnostics, *weak_spot_warnings(story)]
     return diagnostics
 
 
@@ -169,6 +212,33 @@ def test_one_mistake_gives_one_diagnostic(
     diagnostics = diagnose(case.fixture, tmp_path, monkeypatch)
     shown = "\n".join(d.render() for d in diagnostics)
     assert [d.code for d in diagnostics] == [case.code], shown
+
+
+# Text YAML misreads because it is not quoted: the fix says to quote it, and how.
+QUOTE_IT = {
+    "E001-colon-in-unquoted-text": 'a ": " inside unquoted text starts a new key: put the '
+    "whole text in quotes",
+    "E010-comma-in-unquoted-text": 'if "then go" is part of the text before it, quote that '
+    'text: text: "Wait, then go"',
+    "E012-unquoted-yaml-boolean": 'quote it: id: "on" (unquoted, YAML reads on as a '
+    "true-or-false value",
+    "E012-unquoted-false-condition": 'quote it: if: "false"',
+}
+
+
+@pytest.mark.parametrize("fixture", list(QUOTE_IT))
+def test_unquoted_text_misread_by_yaml_says_quote_it(
+    fixture: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [diagnostic] = diagnose(fixture, tmp_path, monkeypatch)
+    assert QUOTE_IT[fixture] in diagnostic.fix_text
+
+
+def test_an_unknown_key_on_its_own_line_gets_no_quote_hint(tmp_path: Path) -> None:
+    story_dir = tmp_path / "story"
+    shutil.copytree(BROKEN / "E010-unknown-key", story_dir)
+    _story, diagnostics = check_story(story_dir)
+    assert [d.fix_text for d in diagnostics] == [CODES["E010"].fix]
 
 
 def test_every_code_has_a_failing_fixture() -> None:

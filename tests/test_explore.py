@@ -289,17 +289,17 @@ def test_progress_line_shows_the_rate_and_the_time_left_to_the_bound(
 ) -> None:
     import time
 
-    from engine.cli.explore import _Progress
+    from engine.cli._progress import Progress
 
     class Search:
         states, transitions, frontier = 500, 900, 10
 
-    show = _Progress(time.monotonic() - 2.0, max_states=1000, max_seconds=None)
-    show(Search())  # type: ignore[arg-type]
+    show = Progress(time.monotonic() - 2.0, max_states=1000, max_seconds=None)
+    show(Search())
     err = capsys.readouterr().err
     assert "500 states, 900 transitions, 10 to expand" in err
     assert "250 states/s" in err or "249 states/s" in err
     assert "at most 2 s left" in err
-    limited = _Progress(time.monotonic() - 2.0, max_states=10**9, max_seconds=5.0)
+    limited = Progress(time.monotonic() - 2.0, max_states=10**9, max_seconds=5.0)
     limited(Search())  # type: ignore[arg-type]
     assert "at most 3 s left" in capsys.readouterr().err

@@ -276,7 +276,7 @@ HOSTILE = [
     "getattr(kit_found, 'x')",
     "{'a': 1}",
     "trust ** 99",
-    "trust + 1 > 2",
+    "trust / 2 > 1",
     "'a' in 'abc'",
 ]
 

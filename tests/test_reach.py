@@ -114,7 +114,8 @@ def test_from_a_save_the_search_starts_where_the_run_stopped(
     first, second = tmp_path / "bitten.yaml", tmp_path / "on.yaml"
     assert run_cli("reach", "bitten('ana')", str(LAB), "--out", str(first)).code == 0
     before = steps_in(first)
-    assert before[-1] == "lab.bridge:cross"
+    # ties between equally short paths go to the option listed first (here `jump`)
+    assert before[-1] == "lab.bridge:jump"
     result = run_cli(
         "reach", "ending == 'stay'", str(LAB), "--from", str(first), "--out", str(second)
     )

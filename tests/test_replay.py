@@ -168,3 +168,43 @@ def test_out_without_branch_at_is_a_usage_error(
 ) -> None:
     assert replay(str(save_path), "--out", "x.yaml") == 2
     assert "--out only goes with --branch-at N" in capsys.readouterr().err
+
+
+EMPHASIS = Path(__file__).parent / "fixtures" / "replay_emphasis"
+
+
+@pytest.fixture
+def emphasis_save(tmp_path: Path) -> Path:
+    story = load_story(EMPHASIS)
+    states = [initial_state(story, 3)]
+    states.append(step(story, states[-1], "run")[0])
+    path = tmp_path / "quiet.yaml"
+    write_save(path, make_save(story, 3, states, "quiet", now="2024-05-01T12:00:00Z"))
+    return path
+
+
+def test_plain_transcript_shows_emphasised_words_without_their_marks(
+    emphasis_save: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", str(emphasis_save), "--plain", "--story", str(EMPHASIS)]) == 0
+    out = capsys.readouterr().out
+    words = " ".join(out.split())  # the scene is re-wrapped to the transcript's width
+    assert "The hall is never this quiet. A sign reads Grade *A* only," in words
+    assert "the locker of file_name_7 hangs open in faded red." in words
+    assert "  > Run for the stairs. [run]\n    Hide in the _back_ room. [hide]" in out
+    assert "You chose: Run for the stairs." in out
+    assert "The roof, at last.\n\nThey made it." in out
+    assert "*never*" not in out and "_faded_" not in out and "\\" not in out
+
+
+def test_markdown_transcript_keeps_the_emphasis_marks(
+    emphasis_save: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["replay", str(emphasis_save), "--format", "markdown", "--story", str(EMPHASIS)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    words = " ".join(out.split())
+    assert "The hall is *never* this quiet. A sign reads Grade \\*A\\* only" in words
+    assert "- **Run for the *stairs*.** (`run`, chosen)" in out
+    assert "- Hide in the \\_back\\_ room. (`hide`)" in out
+    assert "The roof, at _last_." in out

@@ -62,7 +62,7 @@ def test_script_leaves_an_up_to_date_file_alone_and_check_spots_a_stale_one(
     assert again.returncode == 0 and "is up to date" in again.stdout
     assert out.read_bytes() == before
     one = story_dir / "episodes" / "one.yaml"
-    one.write_text(one.read_text().replace("- {id: go,", "- {id: board,"))
+    one.write_text(one.read_text().replace("id: go,", "id: board,"))
     stale = make_canon("--story", str(story_dir), "--out", str(out), "--check")
     assert stale.returncode == 1 and "is out of date" in stale.stdout
     assert out.read_bytes() == before
@@ -85,7 +85,7 @@ def test_a_canon_choice_that_is_never_available_is_refused_before_any_canon_save
     one = story_dir / "episodes" / "one.yaml"
     one.write_text(one.read_text().replace("- {id: run,", "- {id: run, if: 'false',"))
     _story, diagnostics = check_story(story_dir)
-    assert "E060" in {d.code for d in diagnostics}  # the canon path no longer ends as declared
+    assert "E065" in {d.code for d in diagnostics}  # the canon choice is never offered
     done = make_canon("--story", str(story_dir), "--out", str(tmp_path / "canon.yaml"))
     assert done.returncode == 1
     assert "canon.yaml was not written" in done.stdout

@@ -132,9 +132,40 @@ def test_removed_node_reports_where_the_story_now_leads(story_dir: Path, saved: 
         "b.stairs",
         "swing",
     )
-    assert divergence.reason == 'node "b.stairs" no longer exists; the story now leads to "b.roof"'
+    assert divergence.reason == (
+        'node "b.stairs" no longer exists; step 3 (choice "stairs" at node "a.hall") now '
+        'leads to "b.roof"'
+    )
+    assert divergence.suggestion is None  # nothing like "b.stairs" is left
     assert divergence.available == ("wait", "jump")
     assert result.matched_steps == 3
+
+
+def test_renamed_node_names_the_step_that_leads_there_and_suggests_the_new_name(
+    story_dir: Path, saved: SaveFile
+) -> None:
+    edit(story_dir, "two", "  b.stairs:\n", "  b.stairwell:\n")
+    edit(story_dir, "one", "goto: b.stairs", "goto: b.stairwell")
+    result = replay(story_dir, saved)
+    divergence = result.divergence
+    assert divergence is not None
+    assert (divergence.step, divergence.node, divergence.choice) == (4, "b.stairs", "swing")
+    assert divergence.reason == (
+        'node "b.stairs" no longer exists; step 3 (choice "stairs" at node "a.hall") now '
+        'leads to "b.stairwell"'
+    )
+    assert divergence.suggestion == '"b.stairwell"'  # a node, never a choice of another node
+
+
+def test_a_moved_start_is_named_at_the_first_step(story_dir: Path, saved: SaveFile) -> None:
+    manifest = story_dir / "story.yaml"
+    manifest.write_text(manifest.read_text().replace("start: a.hall", "start: a.classroom"))
+    result = replay(story_dir, saved)
+    assert result.divergence is not None
+    assert result.divergence.step == 1
+    assert result.divergence.reason == (
+        'the save was at node "a.hall", but the story now starts at "a.classroom"'
+    )
 
 
 def test_choice_no_longer_available_is_reported(story_dir: Path, saved: SaveFile) -> None:

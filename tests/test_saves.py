@@ -10,7 +10,8 @@ import pytest
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
 from engine.runtime.rules import initial_state, step, survivors
-from engine.runtime.state import GameState, state_digest
+from engine.runtime.state import GameState
+from engine.saves.digest import run_digest
 from engine.saves.files import (
     backup_path,
     list_slots,
@@ -45,10 +46,10 @@ RUN = ["classroom", "take-bat", "stairs", "swing", "wait", "put-down", "signal"]
 def test_save_records_story_seed_and_each_step_by_id(story: Story) -> None:
     states = play(story, RUN, seed=7)
     save = make_save(story, 7, states, "mine", now=NOW)
-    assert save.format == FORMAT_VERSION == 1
+    assert save.format == FORMAT_VERSION == 2
     assert (save.story_id, save.fingerprint, save.seed) == ("saves-story", story.fingerprint, 7)
     assert [(s.node, s.choice) for s in save.steps] == states[-1].steps()
-    assert [s.digest for s in save.steps] == [state_digest(story, s) for s in states[1:]]
+    assert [s.digest for s in save.steps] == [run_digest(story, s) for s in states[1:]]
     assert (save.slot, save.created, save.updated) == ("mine", NOW, NOW)
     assert (save.episode, save.ending) == (2, "roof")
     assert save.survivors == survivors(states[-1]) > 0
@@ -67,15 +68,16 @@ def test_save_of_an_unfinished_run_has_no_ending(story: Story) -> None:
 def test_save_text_is_readable_yaml_that_reads_back_equal(story: Story) -> None:
     save = make_save(story, 3, play(story, RUN, seed=3), "mine", now=NOW)
     text = dump_save(save)
-    assert "format: 1\n" in text and "story: saves-story\n" in text
+    assert "format: 2\n" in text and "story: saves-story\n" in text
+    assert "branches: []\ndigest_scheme: 2\n" in text
     assert "  - {node: a.hall, choice: classroom, digest: " in text
     assert text.endswith(f"end: {len(RUN)}\n")
     assert parse_save(text, "x.yaml") == save
 
 
 def test_ids_that_yaml_would_misread_are_quoted() -> None:
-    save = SaveFile(1, "yes", "0123456789012345", 0, (SavedStep("on", "12", "e" * 16),), "null",
-                    NOW, NOW, 1, 0, "true")  # fmt: skip
+    save = SaveFile(2, "yes", "0123456789012345", 0, (SavedStep("on", "12", "e" * 16),), "null",
+                    NOW, NOW, 1, 0, "true", ("branches/no.yaml", "/x/on.yaml"))  # fmt: skip
     assert parse_save(dump_save(save), "x.yaml") == save
 
 

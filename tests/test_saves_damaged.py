@@ -71,11 +71,11 @@ DAMAGED: dict[str, tuple[bytes, str]] = {
         'created: "yesterday" is not an ISO 8601 time',
     ),
     "newer-format": (
-        changed("format: 1", "format: 9"),
+        changed("format: 2", "format: 9"),
         "save format 9 is newer than this Hyosan can read",
     ),
     "older-format": (
-        changed("format: 1", "format: 0"),
+        changed("format: 2", "format: 0"),
         "save format 0 is older than this Hyosan can read",
     ),
     "python-tag": (

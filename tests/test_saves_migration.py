@@ -1,7 +1,8 @@
 """Format migrations: one function per version step, applied in order when a save is read.
 
-Format 1 is the first real format, so these tests drive the machinery with a synthetic
-format 0 (steps written as "node/choice" strings, the story under `story_id`)."""
+The machinery is driven with a synthetic format 0 (steps written as "node/choice"
+strings, the story under `story_id`), then the real step from format 1 (no branch
+files recorded, digests of scheme 1) to format 2."""
 
 from __future__ import annotations
 
@@ -42,12 +43,12 @@ def zero_to_one(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-SYNTHETIC = {0: zero_to_one}
+SYNTHETIC = {0: zero_to_one, 1: save_parse.MIGRATIONS[1]}
 
 
-def test_format_0_save_is_migrated_to_format_1_when_read() -> None:
+def test_format_0_save_is_migrated_to_the_current_format_when_read() -> None:
     save = parse_save(FORMAT_0, "old.yaml", migrations=SYNTHETIC, minimum=0)
-    assert save.format == 1
+    assert save.format == saves.FORMAT_VERSION == 2
     assert (save.story_id, save.seed, save.updated) == ("saves-story", 5, "2024-05-01T12:00:00Z")
     assert save.steps == (
         SavedStep("a.hall", "classroom", DIGEST),
@@ -77,18 +78,24 @@ def test_a_missing_migration_step_is_reported() -> None:
 
 
 def test_without_the_migration_format_0_is_too_old_to_read() -> None:
-    with pytest.raises(SaveError, match=r"x\.yaml: save format 0 is older .*\(format 1\)"):
+    with pytest.raises(SaveError, match=r"x\.yaml: save format 0 is older .*\(formats 1-2\)"):
         parse_save(FORMAT_0, "x.yaml")
 
 
 def test_register_migration_adds_to_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(save_parse, "MIGRATIONS", {})
+    one_to_two = save_parse.MIGRATIONS[1]
+    monkeypatch.setattr(save_parse, "MIGRATIONS", {1: one_to_two})
     register_migration(0)(zero_to_one)
     registry = save_parse.MIGRATIONS
-    assert registry == {0: zero_to_one}
-    assert parse_save(FORMAT_0, "x.yaml", minimum=0).format == 1
+    assert registry == {0: zero_to_one, 1: one_to_two}
+    assert parse_save(FORMAT_0, "x.yaml", minimum=0).format == 2
 
 
-def test_the_shipped_registry_is_empty_while_format_1_is_the_only_format() -> None:
-    assert saves.FORMAT_VERSION == saves.MIN_FORMAT_VERSION == 1
-    assert save_parse.MIGRATIONS == {}
+def test_the_shipped_registry_holds_the_step_from_format_1_to_2() -> None:
+    assert (saves.MIN_FORMAT_VERSION, saves.FORMAT_VERSION) == (1, 2)
+    assert set(save_parse.MIGRATIONS) == {1}
+
+
+def test_a_format_1_save_reads_with_no_branches_and_digests_of_scheme_1() -> None:
+    save = parse_save(FORMAT_0, "old.yaml", migrations=SYNTHETIC, minimum=0)
+    assert (save.branches, save.digest_scheme) == ((), 1)

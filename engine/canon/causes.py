@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from engine.canon.counterfactual import Reference, candidates, replay_with
 from engine.runtime.canon import canon_choice
 from engine.runtime.model import Story
+from engine.runtime.rules import choice_text
 from engine.runtime.state import GameState
 
 __all__ = [
@@ -118,7 +119,7 @@ def turning_points(story: Story, states: Sequence[GameState]) -> list[TurningPoi
         if node is None or node.turning_point is None:
             continue
         tp = node.turning_point
-        texts = {c.id: c.text for c in node.choices}
+        texts = {c.id: choice_text(c, states[index - 1]) for c in node.choices}
         results.append(
             TurningPointResult(
                 id=tp.id,
@@ -132,7 +133,7 @@ def turning_points(story: Story, states: Sequence[GameState]) -> list[TurningPoi
                 canon_text=texts.get(tp.canon, tp.canon),
                 in_canon=tp.in_the_show,
                 not_taken=tuple(
-                    (c.id, c.text) for c in node.choices if c.id not in (choice_id, tp.canon)
+                    (c.id, texts[c.id]) for c in node.choices if c.id not in (choice_id, tp.canon)
                 ),
             )
         )
@@ -160,9 +161,9 @@ def _cause(story: Story, states: Sequence[GameState], number: int) -> Cause:
         episode=states[number - 1].episode,
         node=node_id,
         choice=choice_id,
-        choice_text=node.choice_map[choice_id].text.strip(),
+        choice_text=choice_text(node.choice_map[choice_id], states[number - 1]).strip(),
         canon_choice=canon.id if canon else "",
-        canon_text=canon.text.strip() if canon else "",
+        canon_text=choice_text(canon, states[number - 1]).strip() if canon else "",
         turning_point=point.id if point else None,
     )
 

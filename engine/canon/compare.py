@@ -4,7 +4,9 @@ Owns: `compare_run` (one run against the canon), `compare_runs` (two runs),
 `episode_summary` (one episode's turning points and differences) and the data they
 return. The canon's statuses come from the manifest's `canon.roster` (which
 `hyosan check` holds to the canon path); places, items and the ending from the canon
-path at the same point. Causes come from `engine.canon.causes`. Pure: a story and lists
+path at the same point. Only the turning points the canon path passes are compared and
+scored (`canon_turning_points`): a branch file's turning points never count into fidelity.
+Causes come from `engine.canon.causes`. Pure: a story and lists
 of states in, data out; `engine.report.compare` writes text, markdown and JSON.
 """
 
@@ -34,6 +36,7 @@ __all__ = [
     "EpisodeSummary",
     "RosterRow",
     "RunDiff",
+    "canon_turning_points",
     "compare_run",
     "compare_runs",
     "episode_summary",
@@ -229,10 +232,19 @@ def compare_run(story: Story, states: Sequence[GameState]) -> Comparison:
         ending_title=ending.title if ending else None,
         canon_ending=story.canon_ending,
         steps=len(states) - 1,
-        turning_points=tuple(turning_points(story, states)),
+        turning_points=tuple(canon_turning_points(story, states)),
         roster=tuple(rows),
         others=tuple(others),
     )
+
+
+def canon_turning_points(story: Story, states: Sequence[GameState]) -> list[TurningPointResult]:
+    """The turning points the run met that count toward fidelity: those whose node the
+    canon path passes. A turning point the canon never meets (one a branch file adds,
+    behind a choice the canon never takes) has no canon choice to match, so it is
+    neither listed nor scored."""
+    on_path = {state.node for state in _canon_states(story)}
+    return [tp for tp in turning_points(story, states) if tp.node in on_path]
 
 
 def episode_summary(story: Story, states: Sequence[GameState], episode: int) -> EpisodeSummary:
@@ -247,7 +259,7 @@ def episode_summary(story: Story, states: Sequence[GameState], episode: int) -> 
     run = states[: end + 1]
     reference = Reference(end, episode, False)
     rows, _others = _compare_at(story, run, reference)
-    tps = tuple(tp for tp in turning_points(story, run) if tp.episode == episode)
+    tps = tuple(tp for tp in canon_turning_points(story, run) if tp.episode == episode)
     differing = tuple(r for r in rows if r.differs)
     return EpisodeSummary(episode, story.episode_title(episode), label, tps, differing)
 

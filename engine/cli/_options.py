@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from engine import BUNDLED_STORY
+from engine.compiler.context import MANIFEST
 from engine.compiler.loader import load_story
 from engine.runtime.model import Story
 
@@ -19,6 +21,7 @@ __all__ = [
     "add_max_states",
     "add_story_arguments",
     "count_in",
+    "default_story",
     "load_for_long_run",
     "positive_count",
 ]
@@ -31,23 +34,74 @@ MAX_STEPS = 1_000_000  # randomtest --max-steps
 _MAX_DIGITS = 20  # a count's text is refused before it is converted
 
 
-def add_story_arguments(parser: argparse.ArgumentParser, *, positional: bool = True) -> None:
-    """The story (a positional DIR, or `--story DIR`) and repeatable `--branch PATH`."""
-    story_help = "story folder or manifest (default: the bundled story)"
+def default_story() -> Path:
+    """The story a command uses when none is given: the current folder when it holds a
+    story.yaml, else the bundled story."""
+    return Path(".") if (Path.cwd() / MANIFEST).is_file() else BUNDLED_STORY
+
+
+class _StoryAction(argparse.Action):
+    """Stores the story, given as DIR or `--story DIR`; both at once must agree."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if values is None:
+            return  # the positional DIR left out
+        given = getattr(namespace, _GIVEN, None)
+        if given is not None and Path(given).resolve() != Path(str(values)).resolve():
+            parser.error(
+                f"the story is given twice ({given} and {values}): give it once, as DIR or "
+                "--story DIR"
+            )
+        setattr(namespace, _GIVEN, values)
+        namespace.story = values
+
+
+_GIVEN = "_story_given"
+
+
+def add_story_arguments(
+    parser: argparse.ArgumentParser, *, positional: bool = True, branches: bool = True
+) -> None:
+    """The story and repeatable `--branch PATH`.
+
+    One convention for every sub-command: `--story DIR` always works; a sub-command
+    whose only positional argument would be the story also takes it as a positional DIR
+    (`hyosan check DIR` is `hyosan check --story DIR`). Without either, the story is the
+    current folder when it holds a story.yaml, else the bundled story (`default_story`).
+    """
+    story_help = (
+        "story folder or manifest (default: this folder if it holds story.yaml, else the "
+        "bundled story)"
+    )
+    parser.set_defaults(story=default_story())
     if positional:
-        parser.add_argument("story", nargs="?", type=Path, default=BUNDLED_STORY, help=story_help)
-    else:
         parser.add_argument(
-            "--story", type=Path, default=BUNDLED_STORY, metavar="DIR", help=story_help
+            "story_dir",
+            nargs="?",
+            type=Path,
+            default=None,
+            action=_StoryAction,
+            metavar="DIR",
+            help=story_help + "; the same as --story DIR",
         )
     parser.add_argument(
-        "--branch",
-        action="append",
-        type=Path,
-        default=[],
-        metavar="PATH",
-        help="also load this branch file or folder (repeatable)",
+        "--story", type=Path, metavar="DIR", action=_StoryAction, dest="story", help=story_help
     )
+    if branches:
+        parser.add_argument(
+            "--branch",
+            action="append",
+            type=Path,
+            default=[],
+            metavar="PATH",
+            help="also load this branch file or folder (repeatable)",
+        )
 
 
 def count_in(low: int, high: int) -> Callable[[str], int]:

@@ -20,7 +20,7 @@ from engine.cli._options import (
     count_in,
     load_for_long_run,
 )
-from engine.cli.explore import _Progress
+from engine.cli._progress import Progress
 from engine.errors import EXIT_OK
 from engine.report.consequences import FORMATS, consequences_markdown, consequences_text
 from engine.report.consequences_json import consequences_json
@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     story = load_for_long_run(args.story, args.branch)
     started = time.monotonic()
-    progress = _Progress(started) if sys.stderr.isatty() else None
+    progress = Progress(started, args.max_states, None) if sys.stderr.isatty() else None
     try:
         found = analyse(
             story,

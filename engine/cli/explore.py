@@ -30,12 +30,13 @@ from engine.cli._options import (
     count_in,
     load_for_long_run,
 )
+from engine.cli._progress import Progress
 from engine.errors import EXIT_OK, EXIT_PROBLEM, UserError
 from engine.report.explore import explore_json, explore_text
 from engine.runtime.model import Story
 from engine.runtime.rules import replay_steps
 from engine.tools.explore import Explorer, ExploreResult
-from engine.tools.explore_parallel import ParallelSearch, can_fork, explore_parallel
+from engine.tools.explore_parallel import can_fork, explore_parallel
 from engine.tools.explore_record import SearchRecord
 
 __all__ = ["DEFAULT_MAX_STATES", "add_arguments", "cores", "positive_seconds", "run"]
@@ -104,42 +105,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-class _Progress:
-    """A one-line progress report on stderr, redrawn at most a few times a second: states,
-    states per second, and an estimate of the time left to the nearest limit (the
-    --max-states bound or --max-seconds; the size of the whole search is not known)."""
-
-    def __init__(self, started: float, max_states: int, max_seconds: float | None) -> None:
-        self.started = started
-        self.max_states = max_states
-        self.max_seconds = max_seconds
-        self.last = 0.0
-        self.shown = False
-
-    def __call__(self, search: Explorer | ParallelSearch) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.25:
-            return
-        self.last = now
-        elapsed = max(now - self.started, 1e-9)
-        rate = search.states / elapsed
-        left = (self.max_states - search.states) / max(rate, 1e-9)
-        if self.max_seconds is not None:
-            left = min(left, self.max_seconds - elapsed)
-        sys.stderr.write(
-            f"\rexploring: {search.states:,} states, {search.transitions:,} transitions, "
-            f"{search.frontier:,} to expand, {rate:,.0f} states/s, "
-            f"{elapsed:,.0f} s, at most {max(left, 0):,.0f} s left  "
-        )
-        sys.stderr.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
 @contextmanager
 def _ctrl_c_as_flag(flag: list[bool]) -> Iterator[None]:
     """While the search runs on several processes, Ctrl-C asks it to stop after the
@@ -167,7 +132,7 @@ def _search(args: argparse.Namespace, story: Story) -> tuple[SearchRecord, float
     def late() -> bool:
         return deadline is not None and time.monotonic() > deadline
 
-    show = _Progress(started, args.max_states, args.max_seconds) if sys.stderr.isatty() else None
+    show = Progress(started, args.max_states, args.max_seconds) if sys.stderr.isatty() else None
     jobs = args.jobs or cores()
     search: SearchRecord
     gc.disable()  # the search makes millions of tuples and no cycles: nothing to collect

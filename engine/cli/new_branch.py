@@ -2,7 +2,8 @@
 
 The skeleton adds a choice at NODE leading to a new node, which either rejoins the story
 (where NODE's canon or first choice leads) or ends in a new ending; a flag records that
-the branch was taken. Its first line points YAML language servers at the JSON Schema.
+the branch was taken. Its first line points YAML language servers at the JSON Schema, by
+a path relative to the file (the story's own `story.schema.json` when it has one).
 Never overwrites a file.
 """
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             f"{out} already exists; new-branch never overwrites a file",
             hint="choose another NAME or --out PATH, or move the file away",
         )
-    text = branch_skeleton(story, args.name, args.at, schema_reference(out))
+    text = branch_skeleton(story, args.name, args.at, schema_reference(out, folder))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("x", encoding="utf-8") as handle:
@@ -76,16 +77,21 @@ def _print_next_steps(args: argparse.Namespace, folder: Path, out: Path) -> None
     sys.stdout.flush()
 
 
-def schema_reference(out: Path) -> str:
-    """How a file at `out` names the packaged schema: relative when they share a tree."""
+SCHEMA_COPY = "story.schema.json"  # what `hyosan schema > story.schema.json` writes
+
+
+def schema_reference(out: Path, folder: Path | None = None) -> str:
+    """How a file at `out` names the schema, always as a path relative to it: the story
+    folder's own copy (`folder/story.schema.json`) when there is one, else the packaged
+    schema. Only across drives (Windows), where no relative path exists, a file URI."""
     here = out.resolve().parent
+    target = SCHEMA_PATH
+    if folder is not None and (folder / SCHEMA_COPY).is_file():
+        target = (folder / SCHEMA_COPY).resolve()
     try:
-        common = Path(os.path.commonpath([SCHEMA_PATH, here]))
+        return Path(os.path.relpath(target, here)).as_posix()
     except ValueError:  # another drive (Windows)
-        return SCHEMA_PATH.as_uri()
-    if common == Path(common.anchor):
-        return SCHEMA_PATH.as_uri()
-    return Path(os.path.relpath(SCHEMA_PATH, here)).as_posix()
+        return target.as_uri()
 
 
 def _free(base: str, taken: set[str]) -> str:
@@ -175,7 +181,10 @@ nodes:
         text: Stop here.
         goto: {end}
   {end}:
-    text: |
-      Write how this ending reads.
+    text:
+      - |
+        Write how this ending reads.
+      - if: {flag}                       # text pieces can depend on the flag, here or
+        text: Shown only when the flag is set.   # anywhere the story goes on
     ending: {{id: {ending}, title: {title}}}
 """

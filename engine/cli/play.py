@@ -2,9 +2,9 @@
 
 Owns: the options, which saves folder the session uses (`saves.places`), whether to
 offer the autosave, and which front end runs: the full-screen one (`ui/terminal.py`) in
-a terminal, the plain one (`ui/plain.py`) for pipes, `--plain` and NO_COLOR. Only the
-standard library is imported at module level; the story, the saves and prompt_toolkit
-are loaded inside `run`, and only what is needed.
+a terminal (without colour under NO_COLOR), the plain one (`ui/plain.py`) for pipes
+and `--plain`. Only the standard library is imported at module level; the story, the
+saves and prompt_toolkit are loaded inside `run`, and only what is needed.
 """
 
 from __future__ import annotations
@@ -22,14 +22,27 @@ if TYPE_CHECKING:
     from engine.saves.format import SaveFile
     from engine.saves.places import SavesFolder
     from engine.ui.commands import Game
+    from engine.ui.watch import Watch
 
 __all__ = ["add_arguments", "run"]
 
+_EXAMPLES = """examples:
+  hyosan play                          play the bundled Season 1 (or continue it)
+  hyosan play --story my-story --new   play your own story from its start
+  hyosan play --load autosave          continue where you left off
+  hyosan play --slot rooftop --seed 7  a run named "rooftop" with fixed chances
+  NO_COLOR=1 hyosan play               the full-screen game without colour
+  hyosan play --theme light            colours for a light terminal background
+  printf '1\\n2\\nq\\n' | hyosan play --plain   line mode, scripted
+
+keys in the full-screen game: ? help, r roster, i inventory, u undo, q quit.
+More in docs/play.md."""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--story", type=Path, metavar="DIR", help="story folder (default: the bundled story)"
-    )
+    from engine.cli._options import add_story_arguments
+
+    add_story_arguments(parser, branches=False)  # DIR or --story DIR, like every command
     parser.add_argument(
         "--slot",
         metavar="NAME",
@@ -43,13 +56,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--plain", action="store_true", help="line mode: numbered choices, no escape codes"
     )
     parser.add_argument(
-        "--fullscreen", action="store_true", help="full-screen mode even when NO_COLOR is set"
+        "--fullscreen",
+        action="store_true",
+        help="the full-screen game (the default in a terminal); an error without one",
     )
+    parser.add_argument(
+        "--theme",
+        choices=("dark", "light"),
+        default="dark",
+        help="colours for a dark (default) or a light terminal background",
+    )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = _EXAMPLES
     from engine.cli._saves import add_saves_dir_argument
 
     add_saves_dir_argument(parser)
     parser.add_argument(
         "--new", action="store_true", help="start a new game without offering the autosave"
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="reload the story when its files change, keeping your place (docs/authoring.md)",
     )
 
 
@@ -63,7 +91,7 @@ def _is_plain(args: argparse.Namespace) -> bool:
 
             raise UserError("--fullscreen needs a terminal", EXIT_USAGE, hint="drop --fullscreen")
         return False
-    return not terminal or bool(os.environ.get("NO_COLOR"))
+    return not terminal  # NO_COLOR: the full-screen game without colour, not line mode
 
 
 def run(args: argparse.Namespace) -> int:
@@ -95,20 +123,33 @@ def run(args: argparse.Namespace) -> int:
         elif not args.new and (not plain or sys.stdin.isatty()):
             game.offer, offered = _offer(game, folder, args.slot)
             notices += offered
+        watch = None
+        if args.watch:
+            from engine.ui.watch import Watch
+
+            watch = Watch(game, args.story or BUNDLED_STORY)
         if plain:
-            code = _run_plain(game, tuple(notices))
+            code = _run_plain(game, tuple(notices), watch)
         else:
             from engine.ui.terminal import TerminalUI
 
-            code = TerminalUI(game).run(tuple(notices))
+            color = not os.environ.get("NO_COLOR")
+            screen = TerminalUI(game, theme=args.theme, color=color)
+            if watch is not None:
+                watch.follow(screen)
+            code = screen.run(tuple(notices))
         return EXIT_PROBLEM if save_failed(game) else code  # "Could not save" was said
     finally:
+        if watch is not None:
+            watch.stop()
         session.close()
 
 
 def _resume_args(args: argparse.Namespace) -> list[str]:
+    from engine import BUNDLED_STORY
+
     out = []
-    if args.story is not None:
+    if Path(args.story).resolve() != BUNDLED_STORY.resolve():
         out += ["--story", str(args.story)]
     if args.saves_dir is not None:
         out += ["--saves-dir", str(args.saves_dir)]
@@ -137,8 +178,8 @@ def _offer(game: Game, folder: SavesFolder, slot: str | None) -> tuple[SaveFile 
     return save, []
 
 
-def _run_plain(game: Game, notices: tuple[str, ...]) -> int:
-    from engine.ui.plain import Hangup, PlainUI
+def _run_plain(game: Game, notices: tuple[str, ...], watch: Watch | None = None) -> int:
+    from engine.ui.plain import Hangup, PlainUI, terminal_reader
 
     hung_up: list[bool] = []
 
@@ -154,7 +195,11 @@ def _run_plain(game: Game, notices: tuple[str, ...]) -> int:
     width = 0
     if sys.stdout.isatty():
         width = min(os.get_terminal_size(sys.stdout.fileno()).columns - 1, 100)
-    ui = PlainUI(game, sys.stdin, sys.stdout, width=width, echo=not sys.stdin.isatty())
+    source = sys.stdin if watch is None else watch.input(sys.stdin)
+    reader = terminal_reader() if watch is None and sys.stdin.isatty() else None
+    ui = PlainUI(game, source, sys.stdout, width=width, echo=not sys.stdin.isatty(), reader=reader)
+    if watch is not None:
+        watch.follow(ui)
     with _hangup_signals(hang_up):
         return ui.run(notices)
 

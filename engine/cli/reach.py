@@ -22,8 +22,9 @@ from engine.cli._options import (
     add_story_arguments,
     load_for_long_run,
 )
+from engine.cli._progress import Progress
 from engine.cli._saves import add_saves_dir_argument, find_save_file, program_words
-from engine.cli.explore import DEFAULT_MAX_STATES, _Progress
+from engine.cli.explore import DEFAULT_MAX_STATES
 from engine.compiler.query import QueryError, compile_query, tracking_visits
 from engine.diagnostics import printable
 from engine.errors import EXIT_OK, EXIT_PROBLEM, UserError
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     start: GameState | None = None
     if args.from_save is not None:
         seed, prefix, start = _from_save(story, args)
-    progress = _Progress(time.monotonic()) if sys.stderr.isatty() else None
+    progress = Progress(time.monotonic(), args.max_states, None) if sys.stderr.isatty() else None
     try:
         result = reach(
             story,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -62,6 +63,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "check steps 1 to N)",
     )
     parser.add_argument(
+        "--theme",
+        choices=("dark", "light"),
+        default="dark",
+        help="the viewer's colours for a dark (default) or a light terminal background",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         metavar="PATH",
@@ -89,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.plain and args.format == "text" and sys.stdout.isatty() and sys.stdin.isatty():
         from engine.ui.replay_viewer import ReplayViewer  # prompt_toolkit: only on a terminal
 
-        ReplayViewer(story, save, path, result, views, first).run()
+        color = not os.environ.get("NO_COLOR")  # NO_COLOR: the viewer without colour
+        ReplayViewer(story, save, path, result, views, first, theme=args.theme, color=color).run()
     else:
         last = len(views) if args.to is None else args.to
         text = transcript(args.format, story, save, path, result, views[:last], args.to is None)

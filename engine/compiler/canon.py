@@ -5,8 +5,9 @@ show", "the record"; "the canon" when not given), the roster timeline (character
 episode -> status, each entry with its position) and the canon's ending id; and
 `check_canon_path`, which plays the canon path (`engine.runtime.canon`) and reports
 E060 where it does not end each episode with exactly the declared roster, or does not
-reach the declared ending. A story without `canon:` has no canon (None). Problems are
-reported through the `Context`.
+reach the declared ending, and E065 where a turning point's canon choice is not offered
+when the canon path reaches it. A story without `canon:` has no canon (None). Problems
+are reported through the `Context`.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from engine.compiler import spec
 from engine.compiler.context import Context
 from engine.compiler.ytree import YMap
 from engine.diagnostics import Pos, did_you_mean
-from engine.runtime.canon import canon_path
+from engine.runtime.canon import canon_path, declared_canon_choice
 from engine.runtime.model import Canon, CanonEntry, Story, frozen
+from engine.runtime.rules import available_choices
 from engine.runtime.state import GameState
 from engine.runtime.world import STATUSES, Status
 
@@ -100,9 +102,10 @@ def check_canon_path(ctx: Context, story: Story) -> None:
     path does not reach `canon.ending`. One diagnostic per character: the first episode
     that disagrees."""
     canon = story.canon
-    if canon is None:
-        return
     states = canon_path(story)
+    if _check_offered(ctx, story, states) or canon is None:
+        return  # past a canon choice never offered, the path is not the canon's
+    _check_declared(ctx, story, states)
     reported: set[str] = set()
     for episode, state in _episode_ends(states):
         for cid, char in zip(story.cast_ids, state.roster, strict=True):
@@ -124,4 +127,51 @@ def check_canon_path(ctx: Context, story: Story) -> None:
             canon.pos,
             "E060",
             f'{canon.label} ends at "{canon.ending}", but the canon path reaches {where}',
+        )
+
+
+def _check_offered(ctx: Context, story: Story, states: list[GameState]) -> bool:
+    """E065 at the first turning point the canon path passes whose canon choice is a
+    choice of the node but is not offered there (its `if:` does not hold on the canon
+    path); True when one was reported. Checked in every story, with a canon or not."""
+    for state in states:
+        node = story.nodes[state.node]
+        point = node.turning_point
+        choice = node.choice_map.get(point.canon) if point is not None else None
+        if point is None or choice is None or choice.condition is None:
+            continue
+        if choice.condition.test(state):
+            continue
+        ctx.error(
+            choice.condition.pos,
+            "E065",
+            f'turning point {point.id}: its canon choice "{choice.id}" is never offered on '
+            f'the canon path: when the canon path reaches node "{node.id}", its if: '
+            f"({choice.condition.source}) does not hold",
+        )
+        return True
+    return False
+
+
+def _check_declared(ctx: Context, story: Story, states: list[GameState]) -> None:
+    """E061 where the canon path offers several choices and the story does not say which
+    one the canon takes (no turning point canon offered, no `canon: true`)."""
+    label = story.canon.label if story.canon is not None else "the canon"
+    seen: set[str] = set()
+    for state in states:
+        node = story.nodes[state.node]
+        if node.ending is not None or node.id in seen:
+            continue
+        offered = available_choices(story, state)
+        if len(offered) < 2 or declared_canon_choice(story, offered) is not None:
+            continue
+        seen.add(node.id)
+        ids = ", ".join(c.id for c in offered)
+        ctx.error(
+            offered[0].pos,
+            "E061",
+            f'{label} passes node "{node.id}", where {len(offered)} choices are offered '
+            f"({ids}) and none is marked as {label}'s",
+            fix="add `canon: true` to the choice it takes (or make the turning point's "
+            "canon choice available here)",
         )

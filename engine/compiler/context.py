@@ -11,6 +11,7 @@ over a Context.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,14 @@ from typing import Any
 from engine.compiler.folders import probe
 from engine.compiler.language import Compiled, Symbols
 from engine.compiler.language import compile_condition as compile_text
-from engine.compiler.locate import locate, source_lines
+from engine.compiler.locate import locate, quote_bool_hint, source_lines, split_text_hint
 from engine.compiler.spec import Section, type_names
 from engine.compiler.syntax import LanguageError
 from engine.compiler.ytree import YMap
 from engine.diagnostics import Diagnostics, Pos, did_you_mean
 from engine.runtime.conditions import Condition, constant
 from engine.runtime.model import Character, Counter, Episode, Flag, Item
+from engine.runtime.world import PLACES
 
 __all__ = ["MANIFEST", "Context", "RawFile", "RawNode", "find_manifest", "is_type", "kind_of"]
 
@@ -67,11 +69,15 @@ class Context:
     extra_choices: dict[str, list[tuple[YMap, RawFile, Pos]]] = field(default_factory=dict)
     episodes: dict[int, Episode] = field(default_factory=dict)
     visits: set[str] = field(default_factory=set)
+    counted_visits: set[str] = field(default_factory=set)  # nodes visits() counts
+    places: dict[str, Pos] = field(default_factory=dict)  # the story's own, under places:
     cast_index: dict[str, int] = field(default_factory=dict)
     item_index: dict[str, int] = field(default_factory=dict)
     counter_index: dict[str, int] = field(default_factory=dict)
     sources: dict[str, bytes] = field(default_factory=dict)  # for exact error columns
     compiled: dict[str, Compiled] = field(default_factory=dict)
+    # Real path -> contents that stand in for the file on disk (an editor's buffers).
+    overlay: Mapping[str, bytes] = field(default_factory=dict)
     _symbols: Symbols | None = None
     _lines: dict[str, list[str]] = field(default_factory=dict)
     # One diagnostic per cause: what a reported mistake would otherwise cascade into.
@@ -116,13 +122,18 @@ class Context:
                     "E010",
                     f'unknown key "{key}" in {what}',
                     did_you_mean(key, section),
+                    split_text_hint(m, key),
                 )
                 continue
             if spec.types[0] is str and type(value) is str:
                 continue  # the common case, checked first: loading is linear in keys
             if not any(is_type(value, t) for t in spec.types):
                 names = type_names(spec.types)
-                self.error(m.at(key), "E012", f"{key}: must be {names}, not {kind_of(value)}")
+                hint = None
+                if isinstance(value, bool) and str in spec.types:
+                    hint = quote_bool_hint(self.lines(m.at(key).path), m.at(key), key)
+                message = f"{key}: must be {names}, not {kind_of(value)}"
+                self.error(m.at(key), "E012", message, fix=hint)
                 ok = False
         for key, spec in section.items():
             if spec.required and key not in m:
@@ -140,7 +151,13 @@ class Context:
     def symbols(self) -> Symbols:
         if self._symbols is None:
             self._symbols = Symbols(
-                self.cast_index, self.item_index, self.flags, self.counter_index, self.raw_nodes
+                self.cast_index,
+                self.item_index,
+                self.flags,
+                self.counter_index,
+                self.raw_nodes,
+                {cid: c.name for cid, c in self.cast.items()},
+                (*PLACES, *self.places),
             )
         return self._symbols
 
@@ -165,6 +182,7 @@ class Context:
             self.error(where, exc.code, exc.message, exc.suggestion)
             return None
         self.visits |= compiled.visits
+        self.counted_visits |= compiled.counts
         return Condition(value, compiled.test, pos, compiled.reads)
 
 

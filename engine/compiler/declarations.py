@@ -2,7 +2,8 @@
 
 Owns: checking each declaration's id form (kebab-case for characters and items,
 snake_case for flags and counters, never a keyword), refusing duplicates across files,
-and building the runtime `Character`, `Item`, `Flag` and `Counter`. Functions over a
+the story's own places (`places:` in the manifest), and building the runtime
+`Character`, `Item`, `Flag` and `Counter`. Functions over a
 `Context`; problems are reported, never raised.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from engine.compiler import spec
 from engine.compiler.context import Context, is_type
-from engine.compiler.ytree import YMap
+from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Pos, did_you_mean
 from engine.runtime.model import Character, Counter, Flag, Item
 from engine.runtime.world import PLACES, STATUSES, Place, Status
@@ -22,6 +23,7 @@ from engine.runtime.world import PLACES, STATUSES, Place, Status
 __all__ = ["declare_cast", "declare_parts"]
 
 _KEBAB = re.compile(spec.KEBAB_ID)
+_PLACE = re.compile(spec.PLACE_ID)
 _SNAKE = re.compile(spec.SNAKE_ID)
 
 _Make = Callable[[Context, str, Any, Pos, YMap], Any]
@@ -88,7 +90,8 @@ def _character(ctx: Context, name: str, value: Any, pos: Pos, section: YMap) -> 
     if not ctx.keys(value, spec.CHARACTER, f"character {name}"):
         return None
     status, place = value.get("status", "healthy"), value.get("place", "group")
-    for key, got, allowed in (("status", status, STATUSES), ("place", place, PLACES)):
+    places = (*PLACES, *ctx.places)
+    for key, got, allowed in (("status", status, STATUSES), ("place", place, places)):
         if got not in allowed:
             ctx.error(
                 value.at(key),
@@ -106,7 +109,7 @@ def _character(ctx: Context, name: str, value: Any, pos: Pos, section: YMap) -> 
         value["name"],
         value.get("role", ""),
         Status(status),
-        Place(place),
+        Place(place) if place in PLACES else place,
         bool(value.get("carrier", False)),
         incubation,
         value.get("on_turn"),
@@ -114,8 +117,23 @@ def _character(ctx: Context, name: str, value: Any, pos: Pos, section: YMap) -> 
     )
 
 
+def _places(ctx: Context, manifest: YMap) -> None:
+    section = manifest.get("places")
+    if not isinstance(section, YList):
+        return  # absent, or the wrong type (reported with the manifest's keys)
+    for name, pos in zip(section, section.item_pos, strict=True):
+        if not isinstance(name, str) or not _PLACE.match(name):
+            ctx.error(pos, "E013", "a place is a lower-case id, like rooftop or music_room")
+        elif name in PLACES or name in ctx.places:
+            earlier = "built in" if name in PLACES else f"already declared at {ctx.places[name]}"
+            ctx.error(pos, "E020", f'place "{name}" is {earlier}')
+        else:
+            ctx.places[name] = pos
+
+
 def declare_cast(ctx: Context, manifest: YMap) -> None:
-    """The manifest's `cast:`."""
+    """The manifest's `places:` and `cast:` (a character may start in a declared place)."""
+    _places(ctx, manifest)
     _declare(ctx, ctx.cast, manifest.get("cast"), "character", _character)
 
 

@@ -1,7 +1,8 @@
 """Compiling `do:` lists into typed effects (`engine.runtime.effects`).
 
 Owns: the registry of effect kinds as the YAML spells them (give, take, bite, reveal,
-turn, kill, separate, rejoin, leave, set, clear, add, chance, when), the short and long
+turn, kill, cure, separate, rejoin, leave, move, set, clear, add, set_counter, chance,
+when), the short and long
 forms of each (their keys and types come from `engine.compiler.spec.EFFECTS`), and the
 checking of ids and values. Problems are reported through the context (the loader);
 nothing is raised for an author's mistake. Adding an effect kind means one entry in the
@@ -22,17 +23,20 @@ from engine.runtime.effects import (
     AddCounters,
     Bite,
     Chance,
+    Cure,
     Effect,
     GiveItem,
     Kill,
     Move,
     Reveal,
+    SetCounters,
     SetFlag,
     TakeItem,
     Turn,
     When,
 )
-from engine.runtime.world import TURNED, TURNED_TARGET, Place
+from engine.runtime.model import Counter
+from engine.runtime.world import PLACES, TURNED, TURNED_TARGET, Place
 
 __all__ = ["EffectContext", "compile_effects"]
 
@@ -48,8 +52,19 @@ class EffectContext(Protocol):
     def flags(self) -> Mapping[str, Any]: ...
     @property
     def counter_index(self) -> Mapping[str, int]: ...
+    @property
+    def counters(self) -> Mapping[str, Counter]: ...
+    @property
+    def places(self) -> Mapping[str, Pos]: ...
 
-    def error(self, pos: Pos, code: str, message: str, suggestion: str | None = None) -> None: ...
+    def error(
+        self,
+        pos: Pos,
+        code: str,
+        message: str,
+        suggestion: str | None = None,
+        fix: str | None = None,
+    ) -> None: ...
 
     def compile_condition(self, value: Any, owner: YMap, key: str) -> Condition | None: ...
 
@@ -82,9 +97,13 @@ def compile_effects(ctx: EffectContext, value: Any, owner: YMap, key: str) -> tu
         kind = next(iter(item))
         spec = EFFECTS.get(kind)
         if spec is None:
-            ctx.error(
-                item.key_pos[kind], "E010", f'unknown effect "{kind}"', did_you_mean(kind, EFFECTS)
-            )
+            message = f'unknown effect "{kind}"'
+            if kind == "heal":
+                message += (
+                    " (the engine tracks no wounds, only statuses: to stop a bite from"
+                    " turning, write cure: WHO)"
+                )
+            ctx.error(item.key_pos[kind], "E010", message, did_you_mean(kind, EFFECTS))
             continue
         fields = _fields(ctx, item[kind], item.at(kind), kind, spec)
         if fields is None:
@@ -117,11 +136,9 @@ def _fields(
         if spec.fields:
             ctx.error(pos, "E012", f"{kind}: takes a mapping with {', '.join(spec.fields)}")
         else:
-            ctx.error(
-                pos, "E012", f"{kind}: takes a mapping of counters to amounts, like {{trust: 1}}"
-            )
+            ctx.error(pos, "E012", f"{kind}: takes a mapping of counters, like {_COUNTERS[kind]}")
         return None
-    if not spec.fields:  # `add`: any keys, checked by its handler
+    if not spec.fields:  # `add`, `set_counter`: any keys, checked by their handler
         return {"_map": arg, "_pos": {}, "_arg": arg}
     out: dict[str, Any] = {"_pos": {}, "_arg": arg}
     for key, value in arg.items():
@@ -144,6 +161,7 @@ def _fields(
 
 
 _EXAMPLE = {"character": "on-jo", "flag": "door_barred"}
+_COUNTERS = {"add": "{trust: 1} (amounts to add)", "set_counter": "{trust: 3} (new values)"}
 
 
 def _where(fields: dict[str, Any], key: str, default: Pos) -> Pos:
@@ -209,7 +227,7 @@ def _bite(
 _PLACES = {"separate": Place.SEPARATED, "rejoin": Place.GROUP, "leave": Place.ELSEWHERE}
 
 
-@_effect("reveal", "turn", "kill", "separate", "rejoin", "leave")
+@_effect("reveal", "turn", "kill", "cure", "separate", "rejoin", "leave")
 def _character_effect(
     ctx: EffectContext, fields: dict[str, Any], owner: YMap, kind: str, pos: Pos
 ) -> Effect | None:
@@ -219,8 +237,29 @@ def _character_effect(
     source = _source(kind, fields["_arg"])
     if kind in _PLACES:
         return Move(source, pos, who, _PLACES[kind])
-    make = {"reveal": Reveal, "turn": Turn, "kill": Kill}[kind]
+    make = {"reveal": Reveal, "turn": Turn, "kill": Kill, "cure": Cure}[kind]
     return make(source, pos, who)
+
+
+@_effect("move")
+def _move(
+    ctx: EffectContext, fields: dict[str, Any], owner: YMap, kind: str, pos: Pos
+) -> Effect | None:
+    who = _character(ctx, fields, "who", pos)
+    to = fields["to"]
+    places = (*PLACES, *ctx.places)
+    if to not in places:
+        ctx.error(
+            _where(fields, "to", pos),
+            "E013",
+            f'"{to}" is not a place: use group, separated, elsewhere or one declared under'
+            " places: in the manifest",
+            did_you_mean(str(to), places),
+        )
+        return None
+    if who is None:
+        return None
+    return Move(_source(kind, fields["_arg"]), pos, who, Place(to) if to in PLACES else to)
 
 
 @_effect("set", "clear")
@@ -228,6 +267,14 @@ def _set_clear(
     ctx: EffectContext, fields: dict[str, Any], owner: YMap, kind: str, pos: Pos
 ) -> Effect | None:
     name = fields["flag"]
+    if isinstance(name, str) and name in ctx.counter_index:
+        ctx.error(
+            _where(fields, "flag", pos),
+            "E035",
+            f'"{name}" is a counter, not a flag: {kind}: works on flags only',
+            fix=f"write set_counter: {{{name}: 3}} to give it a value, or add: {{{name}: 1}}",
+        )
+        return None
     if not isinstance(name, str) or name not in ctx.flags:
         where = _where(fields, "flag", pos)
         ctx.error(where, "E033", f'unknown flag "{name}"', did_you_mean(str(name), ctx.flags))
@@ -236,24 +283,35 @@ def _set_clear(
     return SetFlag(_source(kind, fields["_arg"]), pos, name, value)
 
 
-@_effect("add")
+@_effect("add", "set_counter")
 def _add(
     ctx: EffectContext, fields: dict[str, Any], owner: YMap, kind: str, pos: Pos
 ) -> Effect | None:
     arg: YMap = fields["_map"]
     if not arg:
-        ctx.error(pos, "E012", "add: takes a mapping of counters to amounts, like {trust: 1}")
+        ctx.error(pos, "E012", f"{kind}: takes a mapping of counters, like {_COUNTERS[kind]}")
         return None
     changes: list[tuple[int, int]] = []
-    for name, delta in arg.items():
+    what = "the amount" if kind == "add" else "the value"
+    for name, number in arg.items():
         if name not in ctx.counter_index:
             suggestion = did_you_mean(name, ctx.counter_index)
             ctx.error(arg.key_pos[name], "E034", f'unknown counter "{name}"', suggestion)
             return None
-        if isinstance(delta, bool) or not isinstance(delta, int):
-            ctx.error(arg.at(name), "E012", f"{name}: the amount must be a whole number")
+        if isinstance(number, bool) or not isinstance(number, int):
+            ctx.error(arg.at(name), "E012", f"{name}: {what} must be a whole number")
             return None
-        changes.append((ctx.counter_index[name], delta))
+        counter = ctx.counters[name]
+        low, high = counter.min, counter.max
+        if kind == "set_counter" and (
+            (low is not None and number < low) or (high is not None and number > high)
+        ):
+            bounds = f"{'' if low is None else low}..{'' if high is None else high}"
+            ctx.error(arg.at(name), "E013", f"{name}: {number} is outside its min/max ({bounds})")
+            return None
+        changes.append((ctx.counter_index[name], number))
+    if kind == "set_counter":
+        return SetCounters(_source(kind, arg), pos, tuple(changes))
     return AddCounters(_source(kind, arg), pos, tuple(changes))
 
 

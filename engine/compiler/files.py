@@ -49,7 +49,8 @@ def _read(ctx: Context, path: Path) -> Any:
         ctx.digest.update(name.encode() + b"\0" + data + b"\0")
         ctx.sources[shown] = data
 
-    return read_yaml(path, shown, ctx.diags, seen, cache=True)
+    given = ctx.overlay.get(real(path)) if ctx.overlay else None
+    return read_yaml(path, shown, ctx.diags, seen, cache=True, given=given)
 
 
 def load_manifest(ctx: Context) -> YMap | None:

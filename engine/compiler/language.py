@@ -1,28 +1,38 @@
 """The condition language's meaning: type-checking and compiling to closures.
 
 Owns: the functions a condition may call (`has`, `count`, `alive`, `status`, `place`,
-`with_group`, `bitten`, `just_turned`, `visited`, `survivors`), the names it may read
-(flags, counters, `episode`, `turn`), the type rules of comparisons, and compiling a
+`with_group`, `bitten`, `just_turned`, `visited`, `visits`, `survivors`, `name`, and the
+seeded rolls `random`, `chance`), the names it may read (flags, counters, `episode`,
+`turn`), the type rules of comparisons and arithmetic, and compiling a
 parsed condition (`engine.compiler.syntax`) once, at load time, into a plain Python
 closure over a state, together with every variable it reads
 (`engine.runtime.conditions.Var`). Nothing is ever passed to eval or exec.
-Adding a condition function: one entry in `_FUNCTIONS` and one `f_` maker.
+Adding a condition function: one entry in `_FUNCTIONS` and one `f_` maker in
+`engine.compiler.functions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from engine.compiler.functions import FunctionMakers, Getter
 from engine.compiler.syntax import Expr, LanguageError, parse_condition
 from engine.diagnostics import did_you_mean
 from engine.runtime.conditions import Test, Var
-from engine.runtime.world import ALIVE, PLACES, STATUSES, Place
+from engine.runtime.world import PLACES, STATUSES
 
-__all__ = ["Compiled", "Symbols", "compile_condition"]
-
-Getter = Callable[[Any], Any]
+__all__ = [
+    "BUILTINS",
+    "FUNCTIONS",
+    "Compiled",
+    "Expression",
+    "Symbols",
+    "compile_condition",
+    "compile_expression",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,8 @@ class Symbols:
     flags: Collection[str]
     counter_index: dict[str, int]
     nodes: Collection[str]
+    names: Mapping[str, str] = field(default_factory=dict)  # character id -> name
+    places: Collection[str] = PLACES  # the built-in places and the story's own
 
 
 # --- type checking and compilation ------------------------------------------------------
@@ -52,9 +64,18 @@ _FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "bitten": (("character",), "bool"),
     "just_turned": (("character",), "bool"),
     "visited": (("node",), "bool"),
+    "visits": (("node",), "int"),
     "survivors": ((), "int"),
+    "name": (("character",), "str"),
+    "random": (("int",), "int"),
+    "chance": (("int",), "bool"),
 }
 _BUILTINS = {"episode", "turn"}
+_ROLLS = {"random", "chance"}  # their whole-number argument keeps its offset
+FUNCTIONS: Mapping[str, tuple[tuple[str, ...], str]] = MappingProxyType(_FUNCTIONS)
+"""Every condition function: its argument kinds and result type (read-only, for editors)."""
+BUILTINS: frozenset[str] = frozenset(_BUILTINS)
+"""The names a condition may read besides flags and counters."""
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
@@ -65,10 +86,14 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-class _Compiler:
-    def __init__(self, symbols: Symbols) -> None:
+class _Compiler(FunctionMakers):
+    sym: Symbols
+
+    def __init__(self, symbols: Symbols, source: str) -> None:
         self.sym = symbols
+        self.source = source
         self.visits: set[str] = set()
+        self.counts: set[str] = set()
         self.reads: set[Var] = set()
 
     def compile(self, expr: Expr) -> _Compiled:
@@ -100,6 +125,46 @@ class _Compiler:
     def c_not(self, e: Expr) -> _Compiled:
         a = self.as_bool(e.args[0])
         return "bool", lambda s: not a(s)
+
+    def as_int(self, expr: Expr, op: str) -> Getter:
+        kind, get = self.compile(expr)
+        if kind != "int":
+            raise LanguageError(
+                "E041", f"{op} needs numbers, and this is a {_describe(kind)}", expr.offset
+            )
+        return get
+
+    def c_sum(self, e: Expr) -> _Compiled:
+        first, *rest = (self.as_int(arg, e.value[0]) for arg in e.args)
+        signed = tuple(zip((op == "-" for op in e.value), rest, strict=True))
+        if len(signed) == 1:
+            minus, b = signed[0]
+            if minus:
+                return "int", lambda s: first(s) - b(s)
+            return "int", lambda s: first(s) + b(s)
+
+        def total(s: Any) -> int:
+            value: int = first(s)
+            for minus, get in signed:
+                value = value - get(s) if minus else value + get(s)
+            return value
+
+        return "int", total
+
+    def c_product(self, e: Expr) -> _Compiled:
+        gets = tuple(self.as_int(arg, "*") for arg in e.args)
+
+        def product(s: Any) -> int:
+            value = 1
+            for get in gets:
+                value *= get(s)
+            return value
+
+        return "int", product
+
+    def c_neg(self, e: Expr) -> _Compiled:
+        get = self.as_int(e.args[0], "-")
+        return "int", lambda s: -get(s)
 
     def c_number(self, e: Expr) -> _Compiled:
         value = e.value
@@ -142,7 +207,7 @@ class _Compiler:
         (lk, lg), (rk, rg) = self.compile(e.args[0]), self.compile(e.args[1])
         for kind, other, arg in ((lk, rk, e.args[1]), (rk, lk, e.args[0])):
             if kind in ("status", "place") and other == "str":
-                allowed = STATUSES if kind == "status" else PLACES
+                allowed = STATUSES if kind == "status" else tuple(self.sym.places)
                 if arg.value not in allowed:
                     raise LanguageError(
                         "E041",
@@ -181,6 +246,7 @@ class _Compiler:
         ids = [
             self.argument(kind.rstrip("?"), arg) for kind, arg in zip(kinds, e.args, strict=False)
         ]
+        ids = [i[0] if isinstance(i, tuple) else i for i in ids] if name not in _ROLLS else ids
         maker: Callable[..., Getter] = getattr(self, "f_" + name)
         return result, maker(*ids)
 
@@ -188,7 +254,7 @@ class _Compiler:
         if kind == "int":
             if arg.kind != "number":
                 raise LanguageError("E041", "expected a whole number here", arg.offset)
-            return arg.value
+            return arg.value, arg.offset
         if arg.kind != "string":
             raise LanguageError(
                 "E041", f"expected a quoted {kind} id, like '{kind}-id'", arg.offset
@@ -204,45 +270,13 @@ class _Compiler:
             raise LanguageError(
                 code, f'unknown {kind} "{value}"', arg.offset + 1, did_you_mean(value, table)
             )
-        self.reads.add(("visited" if kind == "node" else kind, value))
+        if kind != "node":
+            self.reads.add((kind, value))
         if kind == "item":
             return self.sym.item_index[value]
         if kind == "character":
             return self.sym.cast_index[value]
-        self.visits.add(value)
         return value
-
-    # Function makers: each returns a closure over the index computed at load time.
-    def f_has(self, i: int, n: int = 1) -> Getter:
-        return lambda s: s.inventory[i] >= n
-
-    def f_count(self, i: int) -> Getter:
-        return lambda s: s.inventory[i]
-
-    def f_alive(self, i: int) -> Getter:
-        return lambda s: s.roster[i].status in ALIVE
-
-    def f_status(self, i: int) -> Getter:
-        return lambda s: s.roster[i].status
-
-    def f_place(self, i: int) -> Getter:
-        return lambda s: s.roster[i].place
-
-    def f_with_group(self, i: int) -> Getter:
-        return lambda s: s.roster[i].place == Place.GROUP and s.roster[i].status in ALIVE
-
-    def f_bitten(self, i: int) -> Getter:
-        return lambda s: s.roster[i].status == "bitten"
-
-    def f_just_turned(self, i: int) -> Getter:
-        return lambda s: i in s.just_turned
-
-    def f_visited(self, node: str) -> Getter:
-        return lambda s: node in s.visited
-
-    def f_survivors(self) -> Getter:
-        self.reads.add(("builtin", "survivors"))
-        return lambda s: sum(1 for c in s.roster if c.place == Place.GROUP and c.status in ALIVE)
 
 
 def _describe(kind: str) -> str:
@@ -257,11 +291,24 @@ def _describe(kind: str) -> str:
 
 class Compiled(NamedTuple):
     """A compiled condition: the closure, the nodes it asks `visited()` about (the state
-    must track them) and every variable it reads."""
+    must track them), every variable it reads, and the nodes it asks `visits()` about
+    (the state must count them)."""
 
     test: Test
     visits: frozenset[str]
     reads: frozenset[Var]
+    counts: frozenset[str] = frozenset()
+
+
+class Expression(NamedTuple):
+    """A compiled expression of any type (text interpolation): its type, its getter, and
+    what a condition records (`Compiled`)."""
+
+    kind: str
+    get: Getter
+    visits: frozenset[str]
+    reads: frozenset[Var]
+    counts: frozenset[str]
 
 
 def compile_condition(source: str, symbols: Symbols) -> Compiled:
@@ -269,6 +316,24 @@ def compile_condition(source: str, symbols: Symbols) -> Compiled:
 
     Raises LanguageError with the code and offset of the first problem.
     """
-    compiler = _Compiler(symbols)
+    compiler = _Compiler(symbols, source)
     test = compiler.as_bool(parse_condition(source))
-    return Compiled(test, frozenset(compiler.visits), frozenset(compiler.reads))
+    return Compiled(
+        test, frozenset(compiler.visits), frozenset(compiler.reads), frozenset(compiler.counts)
+    )
+
+
+def compile_expression(source: str, symbols: Symbols) -> Expression:
+    """Compile an expression of any type (a number, a name, a status, a place, a test).
+
+    Raises LanguageError with the code and offset of the first problem.
+    """
+    compiler = _Compiler(symbols, source)
+    kind, get = compiler.compile(parse_condition(source))
+    return Expression(
+        kind,
+        get,
+        frozenset(compiler.visits),
+        frozenset(compiler.reads),
+        frozenset(compiler.counts),
+    )

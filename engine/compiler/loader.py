@@ -9,7 +9,7 @@ can in one pass (one per cause).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from engine.compiler import spec, validate
@@ -22,6 +22,7 @@ from engine.compiler.nodes import build_node
 from engine.compiler.ytree import YMap
 from engine.diagnostics import Diagnostic, StoryError, did_you_mean, suggestion_budget
 from engine.runtime.model import Node, Story, frozen
+from engine.runtime.world import PLACES
 
 __all__ = ["check_story", "find_manifest", "load_story"]
 
@@ -93,6 +94,9 @@ def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node]) -> Story:
         item_index=frozen(ctx.item_index),
         counter_ids=tuple(ctx.counters),
         counter_index=frozen(ctx.counter_index),
+        counted_visits=frozenset(ctx.counted_visits),
+        places=(*PLACES, *ctx.places),
+        branch_files=_branch_files(ctx),
     )
     validate.check_graph(ctx, story, manifest, infection)
     if not ctx.diags.has_errors:  # the canon path needs a playable story
@@ -100,11 +104,30 @@ def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node]) -> Story:
     return story
 
 
+def _branch_files(ctx: Context) -> tuple[str, ...]:
+    """The branch files that added nodes or choices, relative to the story folder when
+    inside it, else absolute (for saves: `Story.branch_files`)."""
+    shown = {raw.file.shown for raw in ctx.raw_nodes.values() if raw.file.kind == "branch"}
+    shown |= {part.shown for entries in ctx.extra_choices.values() for _, part, _ in entries}
+    base = ctx.base.resolve()
+    out = []
+    for name in sorted(shown):
+        path = Path(name).resolve()
+        out.append(path.relative_to(base).as_posix() if path.is_relative_to(base) else str(path))
+    return tuple(sorted(out))
+
+
 def check_story(
-    root: Path | str, branches: Iterable[Path | str] = ()
+    root: Path | str,
+    branches: Iterable[Path | str] = (),
+    overlay: Mapping[str, bytes] | None = None,
 ) -> tuple[Story | None, list[Diagnostic]]:
-    """Load and check a story; return it (None if unusable) and every diagnostic found."""
-    ctx = Context(Path(root))
+    """Load and check a story; return it (None if unusable) and every diagnostic found.
+
+    `overlay` maps a file's real path (`os.path.realpath`) to contents read instead of
+    the file's on disk: an editor's unsaved buffers are checked as they stand.
+    """
+    ctx = Context(Path(root), overlay=overlay or {})
     # Loading allocates millions of small, long-lived objects: with the cyclic collector
     # on, each full collection rescans all of them and load time grows faster than the
     # story (bench/RESULTS.md). Nothing made here is garbage until the load ends, and the

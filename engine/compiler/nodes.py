@@ -12,8 +12,10 @@ import re
 from typing import Any
 
 from engine.compiler import spec
+from engine.compiler.choices import choice_extras, text_template
 from engine.compiler.context import Context, RawNode
 from engine.compiler.effects import compile_effects
+from engine.compiler.template import compile_template
 from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Pos, did_you_mean
 from engine.runtime.model import Choice, Ending, Node, TextPiece, TurningPoint, frozen
@@ -33,18 +35,19 @@ def _text(ctx: Context, body: YMap, node_id: str) -> str | tuple[TextPiece, ...]
             ctx.error(body.at("text"), "E013", f"node {node_id}: the text is empty")
         return text
     pieces: list[TextPiece] = []
-    for piece, pos in zip(text, text.item_pos, strict=True):
+    for index, (piece, pos) in enumerate(zip(text, text.item_pos, strict=True)):
         if isinstance(piece, str):
-            pieces.append(TextPiece(piece, None))
+            style = text.item_style[index]
+            pieces.append(TextPiece(piece, None, compile_template(ctx, piece, pos, style)))
         elif isinstance(piece, YMap) and ctx.keys(piece, spec.TEXT_PIECE, "a text piece"):
             cond = ctx.compile_condition(piece["if"], piece, "if") if "if" in piece else None
-            pieces.append(TextPiece(piece["text"], cond))
+            pieces.append(TextPiece(piece["text"], cond, text_template(ctx, piece, "text")))
         elif not isinstance(piece, YMap):
             ctx.error(pos, "E012", "a text piece is a string or {if: ..., text: ...}")
     return tuple(pieces)
 
 
-def _choice(ctx: Context, raw: Any, pos: Pos, node_id: str) -> Choice | None:
+def _choice(ctx: Context, raw: Any, pos: Pos, node_id: str, added: bool = False) -> Choice | None:
     if not isinstance(raw, YMap):
         ctx.error(pos, "E012", "a choice is a mapping with id, text and goto")
         return None
@@ -66,27 +69,41 @@ def _choice(ctx: Context, raw: Any, pos: Pos, node_id: str) -> Choice | None:
         ctx.error(raw.at("goto"), "E030", message, suggestion)
     cond = ctx.compile_condition(raw["if"], raw, "if") if "if" in raw else None
     effects = compile_effects(ctx, raw["do"], raw, "do") if "do" in raw else ()
-    return Choice(raw["id"], raw["text"], cond, effects, goto, node_id, raw.key_pos["id"])
+    canon = raw.get("canon") is True
+    return Choice(
+        raw["id"],
+        raw["text"],
+        cond,
+        effects,
+        goto,
+        node_id,
+        raw.key_pos["id"],
+        canon,
+        added,
+        **choice_extras(ctx, raw),
+    )
 
 
-def _raw_choices(ctx: Context, body: YMap, node_id: str) -> list[tuple[Any, Pos]]:
-    raws: list[tuple[Any, Pos]] = []
+def _raw_choices(ctx: Context, body: YMap, node_id: str) -> list[tuple[Any, Pos, bool]]:
+    """The node's own choices, then those branch files add (flagged True)."""
+    raws: list[tuple[Any, Pos, bool]] = []
     if isinstance(body.get("choices"), YList):
-        raws += list(zip(body["choices"], body["choices"].item_pos, strict=True))
+        own = body["choices"]
+        raws += [(raw, pos, False) for raw, pos in zip(own, own.item_pos, strict=True)]
     for owner, _part, pos in ctx.extra_choices.get(node_id, ()):
         added = owner[node_id]
         if not isinstance(added, YList):
             ctx.error(pos, "E012", "add_choices: each node takes a list of choices")
             continue
-        raws += list(zip(added, added.item_pos, strict=True))
+        raws += [(raw, pos, True) for raw, pos in zip(added, added.item_pos, strict=True)]
     return raws
 
 
 def _choices(ctx: Context, body: YMap, node_id: str) -> tuple[Choice, ...]:
     choices: list[Choice] = []
     seen: dict[str, Pos] = {}
-    for raw, pos in _raw_choices(ctx, body, node_id):
-        choice = _choice(ctx, raw, pos, node_id)
+    for raw, pos, added in _raw_choices(ctx, body, node_id):
+        choice = _choice(ctx, raw, pos, node_id, added)
         if choice is None:
             continue
         if choice.id in seen:
@@ -107,7 +124,8 @@ def _turning_point(ctx: Context, body: YMap, choices: tuple[Choice, ...]) -> Tur
     if not isinstance(tp, YMap) or not ctx.keys(tp, spec.TURNING_POINT, "a turning point"):
         return None
     ids = [c.id for c in choices]
-    if tp["canon"] not in ids:
+    dropped = len(choices) < len(body.get("choices") or ())  # reported: may be the canon one
+    if tp["canon"] not in ids and not dropped:
         ctx.error(
             tp.at("canon"),
             "E050",
@@ -143,5 +161,6 @@ def build_node(ctx: Context, node_id: str, raw: RawNode) -> Node:
         ending,
         raw.pos,
         frozen({c.id: c for c in choices}),
-        all(c.condition is None for c in choices),
+        all(c.plain for c in choices),
+        text_template(ctx, body, "text") if isinstance(text, str) else None,
     )

@@ -76,9 +76,14 @@ def tracking_visits(story: Story, query: Condition) -> Story:
     A story records only the visits its own conditions ask about; a query may ask about
     others. Recording more visits changes no step's outcome and no save's digest."""
     wanted = frozenset(name for kind, name in query.reads if kind == "visited")
-    if wanted <= story.tracked_visits:
+    counted = frozenset(name for kind, name in query.reads if kind == "visits")
+    if wanted <= story.tracked_visits and counted <= story.counted_visits:
         return story
-    return dataclasses.replace(story, tracked_visits=story.tracked_visits | wanted)
+    return dataclasses.replace(
+        story,
+        tracked_visits=story.tracked_visits | wanted,
+        counted_visits=story.counted_visits | counted,
+    )
 
 
 def _symbols(story: Story, *, hidden: bool) -> Symbols:
@@ -86,7 +91,13 @@ def _symbols(story: Story, *, hidden: bool) -> Symbols:
     if hidden:
         counters[_HIDDEN] = len(story.counter_ids)
     return Symbols(
-        dict(story.cast_index), dict(story.item_index), story.flags, counters, story.nodes
+        dict(story.cast_index),
+        dict(story.item_index),
+        story.flags,
+        counters,
+        story.nodes,
+        {cid: c.name for cid, c in story.cast.items()},
+        story.places,
     )
 
 
@@ -196,3 +207,11 @@ class _EndingView:
     @property
     def turn(self) -> int:
         return self._state.turn
+
+    @property
+    def rng(self) -> int:
+        return self._state.rng
+
+    @property
+    def visits(self) -> Any:
+        return self._state.visits

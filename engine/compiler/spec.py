@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.runtime.world import PLACES, STATUSES
+from engine.runtime.world import STATUSES
 
 __all__ = [
     "BRANCH",
@@ -31,6 +31,7 @@ __all__ = [
     "MANIFEST",
     "NODE",
     "NODE_ID",
+    "PLACE_ID",
     "RESERVED",
     "SAVE",
     "SAVE_STEP",
@@ -47,6 +48,7 @@ __all__ = [
 NODE_ID = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"
 KEBAB_ID = r"^[a-z0-9][a-z0-9\-]*$"
 SNAKE_ID = r"^[a-z_][a-z0-9_]*$"
+PLACE_ID = r"^[a-z][a-z0-9_\-]*$"  # group, separated, elsewhere, or one under places:
 RESERVED = ("and", "or", "not", "true", "false", "episode", "turn")
 
 
@@ -104,6 +106,11 @@ MANIFEST: Section = {
     "items": Field((dict,), "items, by id", schema={"$ref": "#/$defs/items"}),
     "flags": Field((dict,), "flags, by id", schema={"$ref": "#/$defs/flags"}),
     "counters": Field((dict,), "counters, by id", schema={"$ref": "#/$defs/counters"}),
+    "places": Field(
+        (list,),
+        "places of the story's own, beyond group, separated and elsewhere",
+        schema={"items": {"type": "string", "pattern": PLACE_ID}},
+    ),
     "episodes": Field(
         (list,), "episode files, in order", required=True, schema={"items": {"type": "string"}}
     ),
@@ -161,6 +168,14 @@ CHOICE: Section = {
     "if": _s("a condition, like has('phone') and trust >= 2"),
     "do": Field((list,), "effects of taking the choice", schema={"$ref": "#/$defs/effects"}),
     "goto": _s("the next node, or $resume in an interrupt node", required=True),
+    "canon": Field(
+        (bool,), "true: the canon takes this choice here (outside a turning point's canon)"
+    ),
+    "once": Field((bool,), "true: offered until taken once"),
+    "unless": Field(
+        (str, bool), "a condition; while it holds the choice is shown greyed out, not playable"
+    ),
+    "disabled_text": _s("why the choice cannot be taken while its unless: holds"),
 }
 
 TEXT_PIECE: Section = {
@@ -172,7 +187,10 @@ CHARACTER: Section = {
     "name": _s("the name shown to the player", required=True),
     "role": _s("free text: student, teacher, ..."),
     "status": _s("status at the start", schema={"enum": list(STATUSES)}),
-    "place": _s("place at the start", schema={"enum": list(PLACES)}),
+    "place": _s(
+        "place at the start: group, separated, elsewhere or one under places:",
+        schema={"pattern": PLACE_ID},
+    ),
     "carrier": Field((bool,), "turns into a hombie, not a zombie"),
     "incubation": _i("turns from a bite to turning", schema={"minimum": 1}),
     "on_turn": _s("node to visit when this character turns with the group"),
@@ -257,6 +275,19 @@ EFFECTS: Mapping[str, EffectSpec] = {
     "separate": EffectSpec("separate from the group", "who"),
     "rejoin": EffectSpec("rejoin the group", "who"),
     "leave": EffectSpec("send away (place elsewhere)", "who"),
+    "cure": EffectSpec("cure a bite: bitten -> healthy, the incubation stops", "who"),
+    "move": EffectSpec(
+        "move a character to a place",
+        None,
+        {
+            "who": _WHO,
+            "to": _s(
+                "a place: group, separated, elsewhere or one under places:",
+                required=True,
+                schema={"pattern": PLACE_ID},
+            ),
+        },
+    ),
     "set": EffectSpec(
         "set a flag",
         "flag",
@@ -264,6 +295,7 @@ EFFECTS: Mapping[str, EffectSpec] = {
     ),
     "clear": EffectSpec("clear a flag", "flag"),
     "add": EffectSpec("add to counters, like {trust: 1}", None),
+    "set_counter": EffectSpec("set counters to values, like {trust: 3}", None),
     "chance": EffectSpec(
         "a seeded chance: then with probability p, else otherwise",
         None,
@@ -290,6 +322,8 @@ SAVE: Section = {
     "episode": _i("the episode the run is in", required=True),
     "survivors": _i("alive with the group", required=True),
     "ending": _s("the ending reached, if any", required=True, nullable=True),
+    "branches": Field((list,), "the branch files the run was played with", required=True),
+    "digest_scheme": _i("how the step digests are computed: 1 or 2", required=True),
     "steps": Field((list,), "every step: node, choice, digest", required=True),
     "end": _i("the number of steps (written last: a cut file lacks it)", required=True),
 }

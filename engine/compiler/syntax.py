@@ -34,7 +34,7 @@ class LanguageError(Exception):
 
 
 class _Token(NamedTuple):
-    kind: str  # name, number, string, op, lparen, rparen, comma, end
+    kind: str  # name, number, string, op, arith, lparen, rparen, comma, end
     text: str
     offset: int
 
@@ -45,6 +45,7 @@ _TOKEN = re.compile(
     | (?P<string>'[^']*'|"[^"]*")
     | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<op>==|!=|<=|>=|<|>)
+    | (?P<arith>[-+*])
     | (?P<lparen>\()
     | (?P<rparen>\))
     | (?P<comma>,)
@@ -96,7 +97,10 @@ def _tokenize(source: str) -> list[_Token]:
 
 
 class Expr(NamedTuple):
-    kind: str  # or, and (every operand in args), not, cmp, call, name, number, string, bool
+    # or, and (every operand in args), not, cmp, call, name, number, string, bool,
+    # sum (`value` holds the operators: "+" or "-" before each operand after the first),
+    # product (every operand multiplied), neg
+    kind: str
     value: Any
     args: tuple[Any, ...]
     offset: int
@@ -177,12 +181,45 @@ class _Parser:
         return expr
 
     def parse_cmp(self) -> Expr:
-        left = self.parse_atom()
+        left = self.parse_sum()
         if self.tok.kind == "op":
             op = self.take()
-            right = self.parse_atom()
+            right = self.parse_sum()
             return Expr("cmp", op.text, (left, right), op.offset)
         return left
+
+    def parse_sum(self) -> Expr:
+        """`a + b - c ...` as one node: the operands, and the operator before each."""
+        first = self.parse_product()
+        if not (self.tok.kind == "arith" and self.tok.text in "+-"):
+            return first
+        operands, ops = [first], []
+        offset = self.tok.offset
+        while self.tok.kind == "arith" and self.tok.text in "+-":
+            ops.append(self.take().text)
+            operands.append(self.parse_product())
+        return Expr("sum", tuple(ops), tuple(operands), offset)
+
+    def parse_product(self) -> Expr:
+        first = self.parse_unary()
+        if not (self.tok.kind == "arith" and self.tok.text == "*"):
+            return first
+        operands = [first]
+        offset = self.tok.offset
+        while self.tok.kind == "arith" and self.tok.text == "*":
+            self.take()
+            operands.append(self.parse_unary())
+        return Expr("product", None, tuple(operands), offset)
+
+    def parse_unary(self) -> Expr:
+        tok = self.tok
+        if tok.kind == "arith" and tok.text == "-":
+            self.take()
+            self.enter(tok)
+            inner = self.parse_unary()
+            self.depth -= 1
+            return Expr("neg", None, (inner,), tok.offset)
+        return self.parse_atom()
 
     def parse_atom(self) -> Expr:
         tok = self.tok

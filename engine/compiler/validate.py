@@ -2,7 +2,8 @@
 
 Owns: checks that need every node at once: the start and on_turn nodes exist, endings
 have no choices, no dead ends, every node keeps one always-available choice, every node
-is reachable from the start, every ending is led to, no run can be trapped where no
+is reachable from the start, every ending is led to, `$resume`, `$turned` and `on_turn`
+are used where they work (`engine.compiler.interrupts`), no run can be trapped where no
 ending is in reach (`engine.compiler.traps`), turning-point and ending ids are
 unique, and the manifest's canon section names real characters, statuses and endings.
 Reports through the context's diagnostics; never raises for an author's mistake.
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.compiler.context import Context
+from engine.compiler.interrupts import check_interrupts
 from engine.compiler.traps import check_traps
 from engine.compiler.ytree import YMap
 from engine.diagnostics import Pos, did_you_mean
@@ -34,6 +36,7 @@ def check_graph(ctx: Context, story: Story, manifest: YMap, infection: YMap | No
     _check_roots(ctx, story, manifest, infection)
     if story.start in story.nodes:
         _check_reachability(ctx, story)
+        check_interrupts(ctx, story, manifest, infection)
         if not ctx.diags.has_errors:  # a complete graph: no trap is a follow-up error
             check_traps(ctx, story)
     if story.canon_ending is not None:
@@ -93,7 +96,7 @@ def _check_node(ctx: Context, node: Node) -> None:
             f'node "{node.id}" has no choices and is not an ending: play would stop here',
         )
         return
-    if all(c.condition is not None for c in node.choices):
+    if all(not c.plain for c in node.choices):  # an if:, an unless: or once: true
         ctx.error(
             node.pos,
             "E053",

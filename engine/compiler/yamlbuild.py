@@ -21,6 +21,7 @@ import yaml
 from yaml import events as ev
 
 from engine.compiler.limits import MAX_DEPTH, MAX_VALUES
+from engine.compiler.locate import COLON_IN_TEXT
 from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Diagnostics, Pos
 
@@ -45,11 +46,12 @@ _new = tuple.__new__  # builds a Pos without NamedTuple's slower Python-level __
 class YamlProblem(Exception):
     """A file that cannot be used: `code` (E001, E005) at `pos`, with `message`."""
 
-    def __init__(self, code: str, pos: Pos, message: str) -> None:
+    def __init__(self, code: str, pos: Pos, message: str, fix: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.pos = pos
         self.message = message
+        self.fix = fix
 
 
 class _Open:
@@ -324,7 +326,8 @@ def build_tree(text: str, path: str, diags: Diagnostics) -> Any:
         problem = exc.problem or "invalid YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise YamlProblem("E001", Pos(path, line, col), problem) from None
+        fix = COLON_IN_TEXT if problem.startswith("mapping values are not allowed") else None
+        raise YamlProblem("E001", Pos(path, line, col), problem, fix) from None
     finally:
         parser.dispose()
     if builder.documents == 0:

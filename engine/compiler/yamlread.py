@@ -89,7 +89,7 @@ def parse_text(text: str, path: str, diags: Diagnostics) -> Any:
             diags.add(Pos(path, 1, 1), "E006", "the file's only value is null (nothing)")
         return tree
     except YamlProblem as exc:
-        diags.add(exc.pos, exc.code, exc.message)
+        diags.add(exc.pos, exc.code, exc.message, fix=exc.fix)
         return None
     except yaml.reader.ReaderError as exc:
         char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
@@ -137,20 +137,25 @@ def read_yaml(
     diags: Diagnostics,
     seen: Callable[[bytes], None] | None = None,
     cache: bool = False,
+    given: bytes | None = None,
 ) -> Any:
     """Read and parse the file at `path`, naming it `shown` in diagnostics.
 
     `seen`, when given, receives the file's bytes (the loader fingerprints them).
     `cache` uses the parse cache of `yamlcache` for files that parse cleanly.
+    `given`: the file's contents, used instead of the disk's (an editor's unsaved buffer).
     """
-    try:
-        data = read_bounded(path, MAX_FILE_BYTES)
-    except IsADirectoryError:
-        diags.add(Pos(shown, 1, 1), "E002", "this is a folder, not a file")
-        return None
-    except OSError as exc:
-        diags.add(Pos(shown, 1, 1), "E002", f"cannot read the file: {reason(exc)}")
-        return None
+    if given is not None:
+        data: bytes | None = given if len(given) <= MAX_FILE_BYTES else None
+    else:
+        try:
+            data = read_bounded(path, MAX_FILE_BYTES)
+        except IsADirectoryError:
+            diags.add(Pos(shown, 1, 1), "E002", "this is a folder, not a file")
+            return None
+        except OSError as exc:
+            diags.add(Pos(shown, 1, 1), "E002", f"cannot read the file: {reason(exc)}")
+            return None
     if data is None:
         _too_large(path, shown, diags)
         return None

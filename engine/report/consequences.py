@@ -3,8 +3,9 @@
 Owns: the summary block (one line per figure the story is measured with: single-option
 decision nodes, options that reconverge, write-only flags and counters, turning-point
 alternatives that change the ending or final roster, turnings by the infection clock,
-bites resolved by script), the list of offenders under each figure, the reach of every
-choice (`--format json` is `engine.report.consequences_json`). Pure: returns a string.
+bites resolved by script, canon choices the menu lists first), the list of offenders
+under each figure, the reach of every choice (`--format json` is
+`engine.report.consequences_json`). Pure: returns a string.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def _figures(c: Consequences) -> list[_Figure]:
         *_turning_points(c),
         _turnings(c),
         _bites(c),
+        _canon_first(c),
     ]
 
 
@@ -215,6 +217,29 @@ def _bites(c: Consequences) -> _Figure:
         _of(scripted, len(c.bites), "bite sites") + f" ({how})",
         "Bites a script may not resolve before the clock (choice conditions ignored)",
         [_bite(b) for b in c.bites if not b.scripted],
+    )
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _canon_first(c: Consequences) -> _Figure:
+    order = c.canon_order
+    value = _of(order.first, len(order.places), "decisions with a declared canon")
+    if order.undeclared:
+        value += f"; {order.undeclared:,} without one"
+    return _Figure(
+        "Canon choice listed first",
+        value,
+        "Decisions on the canon path whose menu lists the canon choice first (the menu "
+        "gives the canon away)",
+        [
+            f"{node}:{choice}: 1st of {plural(n, 'option')}"
+            for node, choice, at, n in order.places
+            if at == 1
+        ],
     )
 
 

@@ -92,6 +92,12 @@ def consequences_json(c: Consequences, seconds: float) -> dict[str, Any]:
                 "scripted": scripted,
                 "share": share(scripted, len(c.bites)),
             },
+            "canon_listed_first": {
+                "decisions": len(c.canon_order.places),
+                "first": c.canon_order.first,
+                "share": share(c.canon_order.first, len(c.canon_order.places)),
+                "undeclared": c.canon_order.undeclared,
+            },
         },
         "single_option_chains": [list(chain) for chain in c.chains],
         "reconvergence": [
@@ -143,6 +149,10 @@ def consequences_json(c: Consequences, seconds: float) -> dict[str, Any]:
                 "never_by_clock": b.never_by_clock,
             }
             for b in c.bites
+        ],
+        "canon_order": [
+            {"node": node, "canon": choice, "position": at, "options": n}
+            for node, choice, at, n in c.canon_order.places
         ],
         "reach": [
             {"node": r.node, "choice": r.choice, "taken": r.taken, **(_reach_json(r.reach) or {})}

@@ -1,6 +1,8 @@
 """Replay reports: a replayed run as a text or markdown transcript, and the viewer's screens.
 
-Owns: the text and markdown renderers of a replay (header, one step, the final screen),
+Owns: the text and markdown renderers of a replay (header, one step, the final screen;
+the text shows the story's emphasised words without their `*` / `_` marks, as line mode
+does, the markdown keeps them),
 `transcript` (the whole run as one string, what `hyosan replay --plain` prints), and
 `viewer_screens` (the same step texts, one per screen, that `engine/ui/replay_viewer.py`
 shows). Pure: returns strings; no printing, no terminal, no files. Replaying itself lives
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from engine.replay import FinalView, ReplayResult, StepView, final_view
+from engine.runtime.emphasis import unmarked
 from engine.runtime.model import Story
 from engine.saves.format import SaveFile
 
@@ -82,11 +85,12 @@ def text_step(view: StepView, total: int, width: int) -> str:
         lines += [f"== {_episode(view)} ==", ""]
     lines.append(f"Step {view.number} of {total} ({view.node})")
     if view.turning_point:
-        lines.append(wrap(f"Turning point: {view.turning_point}", width))
-    lines += ["", wrap(view.text, width), ""]
+        lines.append(wrap(f"Turning point: {unmarked(view.turning_point)}", width))
+    lines += ["", wrap(unmarked(view.text), width), ""]
     for choice_id, text, taken in view.choices:
-        lines.append(wrap(f"{text} [{choice_id}]", width, "  > " if taken else "    ", "    "))
-    lines.append(wrap(f"You chose: {view.choice_text}", width))
+        shown = f"{unmarked(text)} [{choice_id}]"
+        lines.append(wrap(shown, width, "  > " if taken else "    ", "    "))
+    lines.append(wrap(f"You chose: {unmarked(view.choice_text)}", width))
     for change in view.changes:
         lines.append(f"  * {change}")
     return "\n".join(lines)
@@ -95,9 +99,9 @@ def text_step(view: StepView, total: int, width: int) -> str:
 def text_final(final: FinalView, width: int) -> str:
     """Where the run ends: the last scene, the ending if reached, who survived."""
     title = f"The end: {final.ending}" if final.ending else f"The run stops here ({final.node})"
-    lines = [f"== {title} ==", "", wrap(final.text, width)]
+    lines = [f"== {title} ==", "", wrap(unmarked(final.text), width)]
     if final.summary:
-        lines += ["", wrap(final.summary, width)]
+        lines += ["", wrap(unmarked(final.summary), width)]
     lines += ["", wrap(f"Survivors ({len(final.survivors)}): {_names(final.survivors)}", width)]
     if final.lost:
         lines.append(wrap(f"Dead or turned: {_names(final.lost)}", width))

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from engine.runtime.events import Event, Kind, LogEntry
 from engine.runtime.model import Story
-from engine.runtime.state import CharState, GameState, Trail, mulberry32_next
-from engine.runtime.world import TURNED_TARGET, Place, Status
+from engine.runtime.state import CharState, GameState, Trail, count_visit, mulberry32_next
+from engine.runtime.world import TURNED_TARGET, Status
 
 __all__ = ["Builder"]
 
@@ -33,9 +33,11 @@ class Builder:
         "rng",
         "roster",
         "story",
+        "taken",
         "turn",
         "turned_before",
         "visited",
+        "visits",
     )
 
     def __init__(self, story: Story, state: GameState, turn: int) -> None:
@@ -47,6 +49,8 @@ class Builder:
         self.flags = set(state.flags)
         self.counters = list(state.counters)
         self.visited = state.visited
+        self.visits = state.visits
+        self.taken = state.taken
         self.rng = state.rng
         self.just_turned: tuple[int, ...] = ()
         self.turned_before = state.just_turned
@@ -91,6 +95,15 @@ class Builder:
             value = min(spec.max, value)
         self.counters[counter] = value
         self.record(Kind.ADD, spec.id, f"{delta:+d} (now {value})")
+
+    def set_counter(self, counter: int, value: int) -> None:
+        spec = self.story.counters[self.story.counter_ids[counter]]
+        if spec.min is not None:
+            value = max(spec.min, value)
+        if spec.max is not None:
+            value = min(spec.max, value)
+        self.counters[counter] = value
+        self.record(Kind.SET_COUNTER, spec.id, f"= {value}")
 
     def draw(self) -> float:
         self.rng, value = mulberry32_next(self.rng)
@@ -144,7 +157,19 @@ class Builder:
             self.roster[i] = char._replace(status=Status.DEAD, turns_left=0)
             self.record(Kind.DIED, cid, f"was {char.status}")
 
-    def move(self, who: int, place: Place) -> None:
+    def cure(self, who: int) -> None:
+        """A bitten character is healthy again: the incubation stops, a hidden bite too."""
+        for i in self.targets(who):
+            char, cid = self.roster[i], self.story.cast_ids[i]
+            if char.status != Status.BITTEN:
+                self.ignore("cure", cid, f"{cid} is {char.status}, not bitten")
+                continue
+            self.roster[i] = char._replace(status=Status.HEALTHY, turns_left=0, hidden=False)
+            self.record(
+                Kind.CURED, cid, "healthy" + (" (the bite was hidden)" if char.hidden else "")
+            )
+
+    def move(self, who: int, place: str) -> None:
         for i in self.targets(who):
             char, cid = self.roster[i], self.story.cast_ids[i]
             if char.place == place:
@@ -172,6 +197,9 @@ class Builder:
         visited = self.visited
         if node in self.story.tracked_visits and node not in visited:
             visited = visited | {node}
+        visits = self.visits
+        if node in self.story.counted_visits:
+            visits = count_visit(visits, node)
         return GameState(
             node=node,
             turn=self.turn,
@@ -186,4 +214,6 @@ class Builder:
             just_turned=self.just_turned,
             log=self.log,
             path=path,
+            visits=visits,
+            taken=self.taken,
         )

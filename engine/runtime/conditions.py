@@ -19,7 +19,8 @@ from engine.diagnostics import Pos
 __all__ = ["Condition", "StateView", "Test", "Var", "constant"]
 
 Var = tuple[str, str]
-"""("flag", name), ("counter", name), ("item", id), ("visited", node) or ("builtin", name)."""
+"""("flag", name), ("counter", name), ("item", id), ("visited", node), ("visits", node),
+("once", "node/choice") or ("builtin", name); ("builtin", "rng") for a seeded roll."""
 
 
 class CharacterView(Protocol):
@@ -48,6 +49,10 @@ class StateView(Protocol):
     def episode(self) -> int: ...
     @property
     def turn(self) -> int: ...
+    @property
+    def rng(self) -> int: ...
+    @property
+    def visits(self) -> Sequence[tuple[str, int]]: ...
 
 
 Test = Callable[[StateView], bool]

@@ -1,13 +1,13 @@
 """Effects as typed operations on a step under construction.
 
-Owns: one small frozen class per effect kind (give, take, set/clear, add, bite, reveal,
-turn, kill, separate/rejoin/leave, chance, when), each with an `apply(builder)` that
-calls the `StepBuilder` operation it stands for, and `conditions()` / `nested()` so tools
-can see inside `when` and `chance` without the story's text. The rules every operation
-obeys (the dead stay dead, counts never go negative, everything is logged with its
-cause) live in the builder (`engine.runtime.builder`); the YAML forms are compiled by
-`engine.compiler.effects`. Adding an effect kind: one class here, one builder method,
-one compile handler.
+Owns: one small frozen class per effect kind (give, take, set/clear, add, set_counter,
+bite, reveal, turn, kill, cure, move/separate/rejoin/leave, chance, when), each with an
+`apply(builder)` that calls the `StepBuilder` operation it stands for, and
+`conditions()` / `nested()` so tools can see inside `when` and `chance` without the
+story's text. The rules every operation obeys (the dead stay dead, counts never go
+negative, everything is logged with its cause) live in the builder
+(`engine.runtime.builder`); the YAML forms are compiled by `engine.compiler.effects`.
+Adding an effect kind: one class here, one builder method, one compile handler.
 """
 
 from __future__ import annotations
@@ -18,17 +18,18 @@ from typing import ClassVar, Protocol
 
 from engine.diagnostics import Pos
 from engine.runtime.conditions import Condition, StateView
-from engine.runtime.world import Place
 
 __all__ = [
     "AddCounters",
     "Bite",
     "Chance",
+    "Cure",
     "Effect",
     "GiveItem",
     "Kill",
     "Move",
     "Reveal",
+    "SetCounters",
     "SetFlag",
     "StepBuilder",
     "TakeItem",
@@ -49,12 +50,14 @@ class StepBuilder(StateView, Protocol):
     def take(self, item: int, count: int) -> None: ...
     def set_flag(self, name: str, value: bool) -> None: ...
     def add(self, counter: int, delta: int) -> None: ...
+    def set_counter(self, counter: int, value: int) -> None: ...
     def draw(self) -> float: ...
     def bite(self, who: int, turns: int | None, hidden: bool) -> None: ...
     def reveal(self, who: int) -> None: ...
     def turn_now(self, who: int) -> None: ...
     def kill(self, who: int) -> None: ...
-    def move(self, who: int, place: Place) -> None: ...
+    def cure(self, who: int) -> None: ...
+    def move(self, who: int, place: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,16 @@ class AddCounters(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class SetCounters(Effect):
+    kind: ClassVar[str] = "set_counter"
+    values: tuple[tuple[int, int], ...]  # (counter index, value)
+
+    def apply(self, b: StepBuilder) -> None:
+        for counter, value in self.values:
+            b.set_counter(counter, value)
+
+
+@dataclass(frozen=True, slots=True)
 class Bite(Effect):
     kind: ClassVar[str] = "bite"
     who: int
@@ -156,10 +169,19 @@ class Kill(Effect):
 
 
 @dataclass(frozen=True, slots=True)
-class Move(Effect):
-    kind: ClassVar[str] = "move"  # separate, rejoin and leave
+class Cure(Effect):
+    kind: ClassVar[str] = "cure"
     who: int
-    place: Place
+
+    def apply(self, b: StepBuilder) -> None:
+        b.cure(self.who)
+
+
+@dataclass(frozen=True, slots=True)
+class Move(Effect):
+    kind: ClassVar[str] = "move"  # move, separate, rejoin and leave
+    who: int
+    place: str  # a `Place`, or a place the story declares
 
     def apply(self, b: StepBuilder) -> None:
         b.move(self.who, self.place)

@@ -22,10 +22,12 @@ class Kind(StrEnum):
     SET = "set"
     CLEAR = "clear"
     ADD = "add"
+    SET_COUNTER = "set_counter"
     BITTEN = "bitten"
     REVEAL = "reveal"
     TURNED = "turned"
     DIED = "died"
+    CURED = "cured"
     MOVE = "move"
     IGNORED = "ignored"  # an effect that could not apply (the dead stay dead): logged only
     INTERRUPT = "interrupt"  # play diverted to an on_turn node
@@ -33,7 +35,7 @@ class Kind(StrEnum):
     ENDING = "ending"  # play reached an ending
 
 
-STATUS_KINDS = frozenset({Kind.BITTEN, Kind.TURNED, Kind.DIED})
+STATUS_KINDS = frozenset({Kind.BITTEN, Kind.TURNED, Kind.DIED, Kind.CURED})
 """The kinds that change whether a character is alive, infected or human."""
 
 

@@ -17,7 +17,8 @@ from typing import TypeVar
 from engine.diagnostics import Pos
 from engine.runtime.conditions import Condition
 from engine.runtime.effects import Effect
-from engine.runtime.world import Place, Status
+from engine.runtime.text import Template
+from engine.runtime.world import PLACES, Status
 
 __all__ = [
     "Canon",
@@ -51,7 +52,7 @@ class Character:
     name: str
     role: str
     status: Status
-    place: Place
+    place: str  # a `Place`, or one the story declares under `places:`
     carrier: bool
     incubation: int | None
     on_turn: str | None
@@ -87,6 +88,7 @@ class Counter:
 class TextPiece:
     text: str
     condition: Condition | None
+    template: Template | None = None  # the text holds `{...}`: render it per state
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,17 @@ class Choice:
     goto: str
     node: str
     pos: Pos
+    canon: bool = False  # `canon: true`: the canon takes this choice (outside turning points)
+    added: bool = False  # added to the node by a branch file's add_choices: never canon
+    once: bool = False  # `once: true`: offered until taken once
+    unless: Condition | None = None  # shown but not playable while this holds
+    disabled_text: str = ""  # why, shown with the choice while `unless` holds
+    template: Template | None = None  # the text holds `{...}`: render it per state
+
+    @property
+    def plain(self) -> bool:
+        """Always offered and playable: no `if`, `unless` or `once`."""
+        return self.condition is None and self.unless is None and not self.once
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +145,7 @@ class Node:
     pos: Pos
     choice_map: Mapping[str, Choice]
     unconditional: bool
+    template: Template | None = None  # a string text holding `{...}`: render it per state
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +203,11 @@ class Story:
     item_index: Mapping[str, int]
     counter_ids: tuple[str, ...]
     counter_index: Mapping[str, int]
+    counted_visits: frozenset[str] = frozenset()  # nodes a `visits()` condition counts
+    places: tuple[str, ...] = PLACES  # the built-in places, then those under `places:`
+    # The branch files loaded on top, as paths relative to the story folder when inside
+    # it (`branches/x.yaml`), else absolute; saves record them.
+    branch_files: tuple[str, ...] = ()
 
     def endings(self) -> list[Node]:
         """Every ending node, in file order."""

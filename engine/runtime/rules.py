@@ -10,6 +10,7 @@ effects themselves apply through `engine.runtime.builder`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from engine.runtime.builder import Builder
 from engine.runtime.events import Event, Kind
@@ -20,11 +21,15 @@ from engine.runtime.world import ALIVE, RESUME, Place, Status
 __all__ = [
     "ChoiceError",
     "RunEndedError",
+    "ShownChoice",
     "available_choices",
+    "choice_text",
     "initial_state",
     "is_ending",
+    "once_key",
     "render_text",
     "replay_steps",
+    "shown_choices",
     "step",
     "survivors",
 ]
@@ -76,8 +81,10 @@ def initial_state(story: Story, seed: int = 0) -> GameState:
         path=None,
     )
     if not start.effects:
+        if story.start in story.counted_visits:
+            return state._replace(visits=((story.start, 1),))
         return state
-    b = Builder(story, state, turn=0)
+    b = Builder(story, state, turn=0)  # its new state counts the entry into the start
     for effect in start.effects:
         effect.apply(b)
     return b.state(state.node, None, None)
@@ -91,19 +98,69 @@ def replay_steps(story: Story, seed: int, steps: Iterable[tuple[str, str]]) -> l
     return states
 
 
+def once_key(choice: Choice) -> str:
+    """How the state records a `once: true` choice as taken."""
+    return f"{choice.node}/{choice.id}"
+
+
+def _shown(choice: Choice, state: GameState) -> bool:
+    """Whether the choice appears at all: its `if` holds and, if `once`, it is not used."""
+    if choice.condition is not None and not choice.condition.test(state):
+        return False
+    return not (choice.once and once_key(choice) in state.taken)
+
+
+def _playable(choice: Choice, state: GameState) -> bool:
+    return _shown(choice, state) and (choice.unless is None or not choice.unless.test(state))
+
+
 def available_choices(story: Story, state: GameState) -> Sequence[Choice]:
-    """The choices offered at the state's node, in story order."""
+    """The choices the player can take at the state's node, in story order."""
     node = story.nodes[state.node]
     if node.unconditional:
         return node.choices
-    return [c for c in node.choices if c.condition is None or c.condition.test(state)]
+    return [c for c in node.choices if _playable(c, state)]
+
+
+class ShownChoice(NamedTuple):
+    """A choice as the player sees it: its text for this state, whether it can be taken
+    and, when not (its `unless:` holds), the `disabled_text` saying why."""
+
+    choice: Choice
+    text: str
+    enabled: bool
+    reason: str
+
+
+def shown_choices(story: Story, state: GameState) -> list[ShownChoice]:
+    """The choices to show at the state's node, in story order: the playable ones
+    (`available_choices`) and those shown greyed out while their `unless:` holds."""
+    shown: list[ShownChoice] = []
+    for c in story.nodes[state.node].choices:
+        if not _shown(c, state):
+            continue
+        enabled = c.unless is None or not c.unless.test(state)
+        shown.append(
+            ShownChoice(c, choice_text(c, state), enabled, "" if enabled else c.disabled_text)
+        )
+    return shown
+
+
+def choice_text(choice: Choice, state: GameState) -> str:
+    """A choice's text for this state (with its `{...}` filled in)."""
+    return choice.template.render(state) if choice.template is not None else choice.text
 
 
 def render_text(node: Node, state: GameState) -> str:
-    """A node's prose for this state: conditional pieces included when they hold."""
+    """A node's prose for this state: conditional pieces included when they hold, and
+    `{...}` filled in."""
     if isinstance(node.text, str):
-        return node.text
-    parts = [p.text for p in node.text if p.condition is None or p.condition.test(state)]
+        return node.template.render(state) if node.template is not None else node.text
+    parts = [
+        p.template.render(state) if p.template is not None else p.text
+        for p in node.text
+        if p.condition is None or p.condition.test(state)
+    ]
     return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
@@ -112,9 +169,11 @@ def _find_choice(story: Story, state: GameState, choice_id: str) -> tuple[Node, 
     if node.ending is not None:
         raise RunEndedError(f'the run has ended at "{node.ending.title}"; there is no choice')
     choice = node.choice_map.get(choice_id)
-    if choice is None or (choice.condition is not None and not choice.condition.test(state)):
+    if choice is None or not _playable(choice, state):
         offered = [c.id for c in available_choices(story, state)]
         reason = "no choice with that id" if choice is None else "that choice is not available"
+        if choice is not None and _shown(choice, state) and choice.disabled_text:
+            reason += f" ({choice.disabled_text})"
         raise ChoiceError(node.id, choice_id, offered, reason)
     return node, choice
 
@@ -142,7 +201,9 @@ def _fast_step(
     if target == RESUME:
         return None
     entered = story.nodes[target]
-    if entered.effects or any(c.status == Status.BITTEN for c in state.roster):
+    if entered.effects or target in story.counted_visits:
+        return None
+    if any(c.status == Status.BITTEN for c in state.roster):
         return None
     events: list[Event] = []
     episode = state.episode
@@ -171,6 +232,8 @@ def _fast_step(
             (),
             state.log,
             (state.path, (node.id, choice.id)),
+            state.visits,
+            state.taken,
         ),
     )
     return new_state, events
@@ -193,14 +256,16 @@ def step(
     """
     node = story.nodes[state.node]
     choice = node.choice_map.get(choice_id)
-    if choice is None or node.ending is not None or choice.condition is not None:
+    if choice is None or node.ending is not None or not choice.plain:
         node, choice = _find_choice(story, state, choice_id)
-    if shortcut and not choice.effects:
+    if shortcut and not choice.effects and not choice.once:
         fast = _fast_step(story, state, node, choice)
         if fast is not None:
             return fast
     b = Builder(story, state, state.turn + 1)
     b.choice = choice.id
+    if choice.once:
+        b.taken = b.taken | {once_key(choice)}
     turned = b.tick_infection()
     for effect in choice.effects:
         effect.apply(b)

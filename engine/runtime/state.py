@@ -14,12 +14,13 @@ from typing import NamedTuple
 
 from engine.runtime.events import LogEntry
 from engine.runtime.model import Story
-from engine.runtime.world import ALIVE, Place, Status
+from engine.runtime.world import ALIVE, Status
 
 __all__ = [
     "CharState",
     "GameState",
     "Trail",
+    "count_visit",
     "iter_trail",
     "mulberry32_next",
     "state_digest",
@@ -31,7 +32,7 @@ class CharState(NamedTuple):
     from the player. (When and why a status began is in the state's log.)"""
 
     status: Status
-    place: Place
+    place: str  # a `Place`, or a place the story declares under `places:`
     turns_left: int = 0
     hidden: bool = False
 
@@ -69,6 +70,18 @@ class GameState(NamedTuple):
     just_turned: tuple[int, ...]
     log: Trail
     path: Trail
+    # How often the run entered each node a `visits()` condition counts, by node id
+    # (sorted); only counted nodes appear, so stories that count none keep ().
+    visits: tuple[tuple[str, int], ...] = ()
+    # The `once: true` choices already taken, as "node/choice"; they are offered no more.
+    taken: frozenset[str] = frozenset()
+
+    def visit_count(self, node: str) -> int:
+        """How many times the run entered `node` (0 unless the story counts it)."""
+        for name, count in self.visits:
+            if name == node:
+                return count
+        return 0
 
     def log_entries(self) -> list[LogEntry]:
         return [e for e in iter_trail(self.log) if isinstance(e, LogEntry)]
@@ -76,6 +89,13 @@ class GameState(NamedTuple):
     def steps(self) -> list[tuple[str, str]]:
         """The (node id, choice id) of every step taken, oldest first."""
         return [s for s in iter_trail(self.path) if isinstance(s, tuple)]
+
+
+def count_visit(visits: tuple[tuple[str, int], ...], node: str) -> tuple[tuple[str, int], ...]:
+    """`visits` with one more entry into `node` (kept sorted by node id)."""
+    counts = dict(visits)
+    counts[node] = counts.get(node, 0) + 1
+    return tuple(sorted(counts.items()))
 
 
 def mulberry32_next(rng: int) -> tuple[int, float]:
@@ -109,4 +129,7 @@ def state_digest(story: Story, state: GameState) -> str:
     parts.extend(f"f:{flag}" for flag in sorted(state.flags))
     for name, value in zip(story.counter_ids, state.counters, strict=True):
         parts.append(f"n:{name}={value}")
+    # Parts that only stories using visits() or once: have: older digests stay the same.
+    parts.extend(f"v:{node}={count}" for node, count in state.visits)
+    parts.extend(f"o:{key}" for key in sorted(state.taken))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -1,4 +1,4 @@
-"""The save format: a run as an event log (`format: 1`, documented in docs/saves.md).
+"""The save format: a run as an event log (`format: 2`, documented in docs/saves.md).
 
 Owns: `SaveFile` and `SavedStep`, turning a run's states into a `SaveFile` (`make_save`)
 and a `SaveFile` into the text written to disk (`dump_save`), and `SaveError`. Reading
@@ -24,7 +24,8 @@ from engine.diagnostics import Pos
 from engine.errors import UserError
 from engine.runtime.model import Story
 from engine.runtime.rules import survivors
-from engine.runtime.state import GameState, state_digest
+from engine.runtime.state import GameState
+from engine.saves.digest import DIGEST_SCHEME, run_digest
 
 __all__ = [
     "FORMAT_VERSION",
@@ -37,7 +38,7 @@ __all__ = [
     "utc_now",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the branch files played with, and digests of scheme 2
 MIN_FORMAT_VERSION = 1
 _PLAIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -77,6 +78,8 @@ class SaveFile:
     episode: int
     survivors: int
     ending: str | None
+    branches: tuple[str, ...] = ()  # the branch files the run was played with
+    digest_scheme: int = DIGEST_SCHEME  # how `steps` digests were computed (saves/digest.py)
     source: str | None = field(default=None, compare=False)
 
 
@@ -109,7 +112,7 @@ def make_save(
     if states[0].turn != 0 or len(taken) != len(states) - 1:
         raise ValueError(f"{len(states)} states do not form one run from the initial state")
     steps = tuple(
-        SavedStep(node, choice, state_digest(story, state))
+        SavedStep(node, choice, run_digest(story, state))
         for (node, choice), state in zip(taken, states[1:], strict=True)
     )
     stamp = now or utc_now()
@@ -126,6 +129,7 @@ def make_save(
         episode=final.episode,
         survivors=survivors(final),
         ending=ending.id if ending else None,
+        branches=story.branch_files,
     )
 
 
@@ -158,6 +162,8 @@ def dump_save(save: SaveFile) -> str:
         f"episode: {save.episode}",
         f"survivors: {save.survivors}",
         f"ending: {_scalar(save.ending)}",
+        f"branches: [{', '.join(_scalar(b) for b in save.branches)}]",
+        f"digest_scheme: {save.digest_scheme}",
         "steps:" + (" []" if not save.steps else ""),
     ]
     body = [

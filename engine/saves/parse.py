@@ -39,8 +39,8 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[int, Migration] = {}
 """from-version -> function turning that version's data into the next version's.
 
-Format 1 is the first format, so the registry is empty; docs/saves.md gives the policy
-and tests/test_saves_migration.py drives the machinery with a synthetic format 0."""
+docs/saves.md gives the policy; tests/test_saves_migration.py drives the machinery with a
+synthetic format 0, and the real step from format 1 to 2."""
 
 
 def register_migration(from_version: int) -> Callable[[Migration], Migration]:
@@ -92,6 +92,15 @@ def migrate(
     return data
 
 
+@register_migration(1)
+def _format_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """Format 1 recorded no branch files, and its digests are of scheme 1: say so, so the
+    replay checks them the way they were made."""
+    data.setdefault("branches", [])
+    data.setdefault("digest_scheme", 1)
+    return data
+
+
 def parse_save(
     text: str,
     name: str,
@@ -131,7 +140,25 @@ def parse_save(
         episode=data["episode"],
         survivors=data["survivors"],
         ending=data["ending"],
+        branches=_branches(data),
+        digest_scheme=_scheme(data),
     )
+
+
+def _branches(data: YMap) -> tuple[str, ...]:
+    found = data["branches"]
+    if not all(isinstance(b, str) and b for b in found):
+        raise SaveError(data.at("branches"), "branches: expected a list of file paths")
+    return tuple(found)
+
+
+def _scheme(data: YMap) -> int:
+    if data["digest_scheme"] not in (1, 2):
+        raise SaveError(
+            data.at("digest_scheme"),
+            f"digest_scheme: expected 1 or 2, found {data['digest_scheme']}",
+        )
+    return int(data["digest_scheme"])
 
 
 def _yaml_hint(code: str) -> str:

@@ -11,7 +11,10 @@ Owns: `analyse` and the `Consequences` it returns, which gathers
   `engine.tools.outcomes`, `engine.tools.alternatives`): every choice's reach (the
   endings and final rosters still possible after it), whether each turning-point
   alternative changes the ending or the final roster, and how characters turned (by
-  the infection clock or by a scripted `turn:`).
+  the infection clock or by a scripted `turn:`);
+- from the canon path and the menus it meets: where the menu lists the canon choice at
+  each decision with two or more playable options (`CanonOrder`: first, the menu giving
+  the canon away, or further down).
 
 Sample states for the reconvergence test: every state of the canon path, and the first
 `samples` states the breadth-first exploration found at each node (so the shallowest
@@ -25,10 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from engine.runtime.canon import canon_path
+from engine.runtime.canon import canon_path, declared_canon_choice
 from engine.runtime.events import Kind
 from engine.runtime.model import Story
-from engine.runtime.rules import available_choices, step
+from engine.runtime.rules import available_choices, shown_choices, step
 from engine.runtime.state import GameState
 from engine.tools.alternatives import UNKNOWN, Reach, Verdict, judge
 from engine.tools.explore import Explorer
@@ -46,6 +49,7 @@ from engine.tools.weak_spots import (
 __all__ = [
     "DEFAULT_MAX_STATES",
     "Alternative",
+    "CanonOrder",
     "ChoiceReach",
     "Consequences",
     "Tally",
@@ -108,6 +112,23 @@ def _turnings(sites: dict[tuple[str, str, str], int], scripted: int) -> Turnings
     return Turnings(sum(sites.values()), scripted, tuple((*site, count) for site, count in ordered))
 
 
+class CanonOrder(NamedTuple):
+    """Where the menu lists the canon choice at the canon path's decisions with two or
+    more playable options. `places`: (node, canon choice, its position in the menu from
+    1, the menu's length; greyed-out choices count, as the player sees them) where the
+    story declares the canon choice (a turning point's canon, `canon: true`), in path
+    order. `undeclared`: decisions where it declares none (the canon rule then takes the
+    first listed choice, so they say nothing about the menu and are left out)."""
+
+    places: tuple[tuple[str, str, int, int], ...]
+    undeclared: int
+
+    @property
+    def first(self) -> int:
+        """Decisions whose canon choice the menu lists first."""
+        return sum(1 for place in self.places if place[2] == 1)
+
+
 @dataclass
 class Consequences:
     """Everything `hyosan consequences` reports (see the module's docstring)."""
@@ -133,6 +154,7 @@ class Consequences:
     turnings_explored: Turnings
     bites: list[BiteSite]
     reach: list[ChoiceReach]
+    canon_order: CanonOrder
 
     @property
     def single_option(self) -> int:
@@ -190,7 +212,24 @@ def analyse(
         turnings_explored=_turnings(graph.clock_sites, graph.scripted_turnings),
         bites=_bites(story, graph, explorer.finished),
         reach=reach,
+        canon_order=_canon_order(story, path),
     )
+
+
+def _canon_order(story: Story, path: list[GameState]) -> CanonOrder:
+    places: list[tuple[str, str, int, int]] = []
+    undeclared = 0
+    for state, (node, choice) in zip(path, path[-1].steps(), strict=False):
+        offered = available_choices(story, state)
+        if len(offered) < 2:
+            continue
+        declared = declared_canon_choice(story, offered)
+        if declared is None or declared.id != choice:
+            undeclared += 1
+            continue
+        menu = [shown.choice.id for shown in shown_choices(story, state)]
+        places.append((node, choice, menu.index(choice) + 1, len(menu)))
+    return CanonOrder(tuple(places), undeclared)
 
 
 def _canon_alternatives(

@@ -98,7 +98,7 @@ class StateGraph:
         self.add_sample(state)
         ending = self.story.nodes[state.node].ending
         if ending is not None:
-            roster = tuple((c.status.value, c.place.value) for c in state.roster)
+            roster = tuple((c.status.value, str(c.place)) for c in state.roster)
             key = (ending.id, roster)
             self.outcome_of[child] = self.outcomes.setdefault(key, len(self.outcomes))
 

@@ -67,7 +67,7 @@ def canon_outcome(
         seen.add(key)
         state = step(story, state, follow.id)[0]
     ending = story.nodes[state.node].ending
-    roster = tuple((c.status.value, c.place.value) for c in state.roster)
+    roster = tuple((c.status.value, str(c.place)) for c in state.roster)
     return (ending.id if ending else None), roster
 
 

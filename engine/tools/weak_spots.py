@@ -11,8 +11,8 @@ included.
 
 **A bite resolved by script** (a static approximation): after the bite, every path of
 the node graph (choice conditions ignored: all choices count as available) applies an
-unconditional `turn:` or `kill:` of the bitten character, or reaches an ending, before
-the incubation runs out. The window is the rest of the bite's step (the effects after
+unconditional `turn:`, `kill:` or `cure:` of the bitten character, or reaches an
+ending, before the incubation runs out. The window is the rest of the bite's step (the effects after
 it, then the entered node's `do:`) and the next `incubation - 1` steps (each: the
 choice's effects, then the entered node's `do:`); the clock strikes at the start of the
 step after. A `when:` or `chance:` counts only when both of its branches resolve. A
@@ -30,6 +30,7 @@ from engine.runtime.effects import (
     AddCounters,
     Bite,
     Chance,
+    Cure,
     Effect,
     Kill,
     SetFlag,
@@ -95,9 +96,14 @@ def _reads(story: Story) -> set[Var]:
     for node in story.nodes.values():
         pieces = node.text if isinstance(node.text, tuple) else ()
         conditions = [p.condition for p in pieces] + [c.condition for c in node.choices]
+        conditions += [c.unless for c in node.choices]
         for condition in conditions:
             if condition is not None:
                 reads |= condition.reads
+        templates = [node.template, *(p.template for p in pieces)]
+        for template in [*templates, *(c.template for c in node.choices)]:
+            if template is not None:  # text showing `{trust}` reads it too
+                reads |= template.reads
     for _place, effects in _places(story):
         for effect in walk_effects(effects):
             for condition in effect.conditions():
@@ -162,9 +168,9 @@ def single_option_chains(story: Story, nodes: Sequence[str]) -> list[tuple[str, 
 
 
 def _resolves(effects: Sequence[Effect], who: int) -> bool:
-    """Whether `effects` surely turn or kill character `who`."""
+    """Whether `effects` surely turn, kill or cure character `who`."""
     for effect in effects:
-        if isinstance(effect, Turn | Kill) and effect.who == who:
+        if isinstance(effect, Turn | Kill | Cure) and effect.who == who:
             return True
         if isinstance(effect, When | Chance) and (
             _resolves(effect.then, who) and _resolves(effect.otherwise, who)
