@@ -11,12 +11,20 @@ another run unless the player confirmed) is `saves.keeper.RunKeeper`'s. Both fro
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.runtime.events import Event
 from engine.runtime.model import Choice, Story
-from engine.runtime.rules import available_choices, initial_state, is_ending, step
+from engine.runtime.rules import (
+    ShownChoice,
+    available_choices,
+    choice_text,
+    initial_state,
+    is_ending,
+    shown_choices,
+    step,
+)
 from engine.runtime.state import GameState
 from engine.saves.files import AUTOSAVE_SLOT, clean_stale_temps, read_save, slot_path
 from engine.saves.format import SavedStep, SaveError, SaveFile, make_save
@@ -113,7 +121,16 @@ class Session:
         """The choices offered now, in story order (none at an ending)."""
         if self.is_over:
             return []
-        return list(available_choices(self.story, self.state))
+        offered = available_choices(self.story, self.state)
+        # A text with `{...}` in it is shown filled in for this state.
+        return [c if c.template is None else _filled(c, self.state) for c in offered]
+
+    def shown_choices(self) -> list[ShownChoice]:
+        """Every choice to show now, with its text filled in: the playable ones and those
+        greyed out by their `unless:`, with the reason (none at an ending)."""
+        if self.is_over:
+            return []
+        return shown_choices(self.story, self.state)
 
     # --- changing it ---
     def would_cut(self, choice_id: str) -> int:
@@ -324,7 +341,7 @@ class Session:
             messages.append(
                 f"The story has changed since this save; replay stopped at "
                 f"{' '.join(result.divergence.describe().split())}. "
-                f"The run continues from turn {self.turn}."
+                f"The run continues from turn {self.turn + 1}."
             )
         return messages
 
@@ -346,3 +363,8 @@ def read_slot(path: Path) -> SaveFile | None:
         return read_save(path)
     except (SaveError, OSError):
         return None
+
+
+def _filled(choice: Choice, state: GameState) -> Choice:
+    """`choice` with its text filled in for `state`."""
+    return replace(choice, text=choice_text(choice, state))

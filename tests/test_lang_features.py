@@ -430,9 +430,13 @@ def test_a_counter_shown_only_in_text_is_not_write_only(
 def test_line_mode_shows_filled_in_text_cures_and_story_places(lab: Story, tmp_path: Path) -> None:
     session = Session(lab, 0, tmp_path)
     out = io.StringIO()
-    assert PlainUI(Game(session), io.StringIO("2\nroster\n"), out).run() == 0  # type: ignore[arg-type]
+    assert PlainUI(Game(session), io.StringIO("3\nroster\n"), out).run() == 0  # type: ignore[arg-type]
     shown = out.getvalue()
-    assert "  1. Search the lockers (0 arrows so far)\n  2. Give Gyeong-su the serum.\n" in shown
+    assert (
+        "  1. Search the lockers (0 arrows so far)\n"
+        "  2. Climb to the roof. (locked: Nobody follows you yet.)\n"
+        "  3. Give Gyeong-su the serum.\n"
+    ) in shown
     assert "{count(" not in shown
     assert "Lee Gyeong-su is well again." in shown
     assert re.search(r"Choi Nam-ra +healthy +rooftop", shown)

@@ -58,7 +58,7 @@ def test_status_line_shows_group_bites_and_inventory_but_not_hidden_bites(
     out, _ = play(story, tmp_path, "2\n")
     status = [line for line in out.splitlines() if line.startswith("Status:")][-1]
     assert status == (
-        "Status: Episode 1 · Turn 1; Group 4/4: On-jo, Su-hyeok, Nam-ra, Gyeong-su; "
+        "Status: Episode 1 · Turn 2; Group 4/4: On-jo, Su-hyeok, Nam-ra, Gyeong-su; "
         "Bitten: Gyeong-su; Inventory: Arrows ×3"
     )
     assert "* Han Gyeong-su has been bitten." in out
@@ -81,7 +81,7 @@ def test_roster_says_status_where_since_and_how(story: Story, tmp_path: Path) ->
 def test_commands_by_word_and_by_key_letter(story: Story, tmp_path: Path) -> None:
     out, session = play(story, tmp_path, "1\ni\ninventory\nu\nredo\nsave lunch\nload\n2\n")
     assert out.count("INVENTORY\nMobile phone — Nearly out of battery.") == 2
-    assert "Undone. Back at turn 0." in out and "Redone. Turn 1." in out
+    assert "Undone. Back at turn 1." in out and "Redone. Turn 2." in out
     assert "Saved to slot “lunch”" in out
     assert "SAVED GAMES in" in out and "lunch · Episode 1 · 4 alive · just now (20" in out
     assert "Loaded “" in out
@@ -226,3 +226,32 @@ def test_full_screen_ui_runs_on_pipe_input_and_dummy_output(story: Story, tmp_pa
     assert [c for _, c in session.state.steps()] == ["office", "bar"]
     assert ui.panel is not None and ui.panel[0] == "ROSTER"
     assert len(read_save(tmp_path / "noon.yaml").steps) == 2
+
+
+LOCKED = Path(__file__).resolve().parent / "fixtures" / "ui_locked"
+WHY = "“Open the lab door.” cannot be taken now: the door is barred."
+
+
+def test_line_mode_numbers_a_locked_choice_in_story_order_with_its_reason(
+    tmp_path: Path,
+) -> None:
+    out, session = play(load_story(LOCKED), tmp_path, "1\nchoose door\n")
+    menu = (
+        "  1. Open the lab door. (locked: the door is barred)\n"
+        "  2. Lift the bar.\n"
+        "  3. Walk away.\n"
+        "Type 1-3 to choose, or ? for help.\n"
+    )
+    assert menu in out
+    assert out.count(WHY + "\n") == 2  # by its number, then by its id: why, nothing else
+    assert out.count("The corridor ends at the science lab.") == 1
+    assert session.turn == 0 and not (tmp_path / "autosave.yaml").exists()  # nothing taken
+
+
+def test_another_path_makes_the_locked_choice_an_ordinary_one(tmp_path: Path) -> None:
+    out, session = play(load_story(LOCKED), tmp_path, "2\n1\n")
+    after_the_bar = out.split("Turn 2", 1)[1]
+    assert "  1. Open the lab door.\n  2. Walk away.\n" in after_the_bar
+    assert "(locked" not in after_the_bar
+    assert "THE END · In the Lab" in out
+    assert [c for _, c in session.state.steps()] == ["bar", "door"]

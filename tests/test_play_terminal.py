@@ -126,19 +126,32 @@ class Screen:
 
 
 class Player:
-    """`hyosan play` in a pty of 30x100, read through `Screen`."""
+    """`hyosan play` in a pty (30x100 unless told), read through `Screen`."""
 
-    def __init__(self, saves: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        saves: Path,
+        *args: str,
+        env: dict[str, str] | None = None,
+        rows: int = ROWS,
+        cols: int = COLS,
+        story: Path = STORY,
+    ) -> None:
         full_env = dict(os.environ, TERM="xterm", **(env or {}))
         if not (env and "NO_COLOR" in env):
             full_env.pop("NO_COLOR", None)
         full_env.pop("HYOSAN_SAVES", None)
-        argv = ["play", "--story", str(STORY), "--saves-dir", str(saves), "--seed", "1", *args]
+        argv = ["play", "--story", str(story), "--saves-dir", str(saves), "--seed", "1", *args]
         self.child = pexpect.spawn(
-            str(HYOSAN), argv, env=full_env, encoding="utf-8", timeout=TIMEOUT, cwd=str(ROOT)
+            str(HYOSAN),
+            argv,
+            env=full_env,
+            encoding="utf-8",
+            timeout=TIMEOUT,
+            cwd=str(ROOT),
+            dimensions=(rows, cols),
         )
-        self.child.setwinsize(ROWS, COLS)
-        self.screen = Screen(ROWS, COLS)
+        self.screen = Screen(rows, cols)
         self.raw = ""
 
     def _pump(self, wait: float) -> None:
@@ -217,9 +230,11 @@ def test_player_chooses_by_arrow_and_number_sees_roster_saves_and_quits(tmp_path
     player = Player(tmp_path)
     first = player.wait_for("Run for the science lab.")
     assert "EPISODE 1 · The Hall" in first
-    assert "Group 4/4" in first and "Inventory: nothing" in first
+    assert "Group 4/4" in first and "Items 0" in first
     player.send(DOWN + "\r")
-    screen = player.wait_for("Bar the door.")
+    player.wait_for("Bar the door.")
+    player.send("\t")  # the status bar's names
+    screen = player.wait_for("Inventory: Arrows", screen_only=True)
     assert "Bitten: Gyeong-su" in screen
     assert "Su-hyeok" in screen and "Bitten: Su-hyeok" not in screen  # a hidden bite
     player.send("r")
@@ -259,12 +274,12 @@ def test_restart_offers_the_autosave_then_undo_and_redo(tmp_path: Path) -> None:
     again.send("\r")
     again.wait_for("The stairs lead up to the roof.")
     again.send("u")
-    again.wait_for("Undone. Back at turn 1.")
+    again.wait_for("Undone. Back at turn 2.")
     assert "Bar the door." in again.screen.text()
     again.send("u")
     again.wait_for("Run for the science lab.")
     again.send("y")
-    again.wait_for("Redone. Turn 1.")
+    again.wait_for("Redone. Turn 2.")
     assert "Bar the door." in again.screen.text()
     again.send("q")
     assert again.finish() == 0
@@ -286,7 +301,8 @@ def test_ctrl_c_mid_run_asks_then_quits_leaving_a_save_that_loads(tmp_path: Path
 
     resumed = Player(tmp_path, "--load", "autosave")
     screen = resumed.wait_for("Bar the door.")
-    assert "Bitten: Gyeong-su" in screen and "Arrows ×3" in screen
+    assert "Bitten 1" in screen and "Items 1" in screen and "Turn 2" in screen
+    assert "You chose: Make for the teachers' office." in screen  # the scrollback
     resumed.send(CTRL_D)
     assert resumed.finish() == 0
 
@@ -349,15 +365,24 @@ def test_playing_to_an_ending_shows_the_ending_screen(tmp_path: Path) -> None:
     assert read_save(tmp_path / "autosave.yaml").ending == "rescued"
 
 
-def test_no_color_in_a_terminal_gives_output_without_escape_codes(tmp_path: Path) -> None:
-    player = Player(tmp_path, env={"NO_COLOR": "1"})
+def test_plain_mode_in_a_terminal_prints_no_escape_codes_and_arrows_do_not_echo(
+    tmp_path: Path,
+) -> None:
+    player = Player(tmp_path, "--plain", rows=24, cols=40)
     player.wait_for("1. Run for the science lab.")
-    player.send("1\n")
+    player.send("\x1b[A\x1b[B1\r")  # arrow keys edit the line; they print nothing
     player.wait_for("Bar the door.")
+    player.send("?\r")
+    player.wait_for("Type the number of a choice")
     player.send(CTRL_D)
     assert player.finish() == 0
-    assert "\x1b" not in player.raw
+    assert "\x1b" not in player.raw and "^[" not in player.raw
     assert "To resume:" in player.raw
+    status = player.raw[player.raw.rindex("Status:") :].split("\r\n\r\n")[0].splitlines()
+    assert len(status) > 1 and all(len(line) <= 40 for line in status)  # wrapped at words
+    words = " ".join(line.strip() for line in status)
+    assert "Group 4/4: On-jo, Su-hyeok, Nam-ra, Gyeong-su;" in words
+    assert "[u]" not in player.raw  # help describes line mode: words, not keys
 
 
 def test_plain_mode_through_a_pipe_plays_to_an_ending(tmp_path: Path) -> None:

@@ -73,7 +73,7 @@ def test_loading_an_older_save_then_choosing_keeps_the_run_you_were_playing(
     player.send("l")
     player.wait_for("SAVED GAMES")
     pick(player, "early ·")
-    player.wait_for("Loaded “early”, turn 1.")
+    player.wait_for("Loaded “early”, turn 2.")
     player.send("2")  # one choice in the older run
     player.wait_for("Climb.")
     player.send("q")
@@ -127,13 +127,13 @@ def test_a_finished_run_loaded_from_the_ending_menu_is_replaced_only_when_confir
     pick(again, f"{finished} ·")  # the finished run
     again.wait_for("THE END · Rescued")
     pick(again, "Undo the last choice")
-    again.wait_for("Undone. Back at turn 3.")
+    again.wait_for("Undone. Back at turn 4.")
     again.send("2")  # another choice than the saved one
-    again.wait_for("Really play on from turn 3?")
+    again.wait_for("Really play on from turn 4?")
     again.send("n")
     again.wait_for("Unchanged.")
     again.send("2")
-    again.wait_for("Really play on from turn 3?")
+    again.wait_for("Really play on from turn 4?")
     pick(again, "Keep both")
     again.wait_for("THE END · Lost")
     again.send("q")
@@ -156,7 +156,7 @@ def test_a_save_the_edited_story_no_longer_replays_is_not_cut_by_quitting(
     shutil.copytree(STORY, edited)
     episode = edited / "episodes" / "one.yaml"
     episode.write_text(episode.read_text().replace("id: bar", "id: barricade"))
-    again = Player(saves, "--story", str(edited), "--load", "autosave")
+    again = Player(saves, "--load", "autosave", story=edited)
     again.wait_for("The save is kept as it was")
     again.send("q")
     assert again.finish() == 0

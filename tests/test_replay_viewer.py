@@ -92,12 +92,13 @@ def test_page_up_scrolls_back_then_shows_the_end_of_the_previous_step() -> None:
     assert (pressed(pager, "pageup").position, pager.top) == (0, 25)
 
 
-def test_n_enter_and_right_show_the_next_step_from_its_top_and_stop_at_the_last() -> None:
+def test_n_and_right_show_the_next_step_from_its_top_and_stop_at_the_last() -> None:
     pager = Pager([30, 30, 30, 5], height=10)
     pressed(pager, "pagedown")
     assert (pressed(pager, "n").position, pager.top) == (1, 0)
-    assert pressed(pager, "enter").position == 2
-    assert pressed(pager, "right").position == 3
+    assert pressed(pager, "enter").position == 1  # Enter alone does nothing: p then Enter
+    assert pressed(pager, "right").position == 2  # is not "back, then forward again"
+    assert pressed(pager, "n").position == 3
     assert pressed(pager, "n", "N").position == 3  # the last screen stays
 
 
@@ -132,7 +133,7 @@ def test_backspace_edits_the_typed_number() -> None:
 def test_esc_cancels_a_typed_number_then_quits() -> None:
     pager = pressed(Pager([5] * 9, position=1), "7", "escape")
     assert (pager.typed, pager.position) == ("", 1)
-    assert pressed(pager, "enter").position == 2  # Enter is "next step" again
+    assert pressed(pager, "enter").position == 1  # nothing typed: Enter does nothing
     assert not pager.press("escape")
 
 
@@ -157,10 +158,12 @@ def test_a_resize_keeps_the_scroll_inside_the_step() -> None:
 def test_the_status_line_says_where_the_reader_is_and_what_the_keys_do() -> None:
     pager = Pager([5, 5, 5, 5], position=2)
     assert status_line(pager, 3, "the end") == (
-        "step 3/3 · n next · p previous · PgUp/PgDn scroll · 12⏎ jump · q quit"
+        "step 3/3 · n next · p previous · Space more · PgUp back · a number, Enter: go to · q quit"
     )
     assert status_line(pressed(pager, "n"), 3, "the end").startswith("the end · n next")
-    assert status_line(pressed(pager, "1", "2"), 3, "the end").startswith("go to: 12 · ⏎ jump")
+    typed = status_line(pressed(pager, "1", "2"), 3, "the end")
+    assert typed.startswith("go to step 12 · Enter goes")
+    assert "⏎" not in typed and "⏎" not in status_line(pager, 3, "the end")
 
 
 def test_a_long_step_says_which_lines_are_shown_and_that_space_shows_more() -> None:
@@ -275,11 +278,11 @@ def test_the_canon_run_shows_step_1_then_n_shows_step_2_5_enter_jumps_to_5_and_q
     term = Terminal("saves/canon.yaml")
     first = term.wait_for(f"Step 1 of {total} ({steps[0].node})", f"step 1/{total} · n next")
     assert "Replay of saves/canon.yaml: All of Us Are Dead" in first
-    assert "p previous · PgUp/PgDn scroll · 12⏎ jump · q quit" in first
+    assert "p previous · Space more · PgUp back" in first and "⏎" not in first
     term.send("n")
     term.wait_for(f"Step 2 of {total} ({steps[1].node})", f"step 2/{total}")
     term.send("5")
-    term.wait_for("go to: 5")
+    term.wait_for("go to step 5")
     term.send("\r")
     term.wait_for(f"Step 5 of {total} ({steps[4].node})", f"step 5/{total} · n next")
     term.send("q")
@@ -321,7 +324,8 @@ def test_in_a_terminal_the_viewer_steps_back_and_forth_to_the_ending_and_esc_qui
     term.wait_for("Step 3 of 7 (a.hall)", "step 3/7")
     term.send("p")
     term.wait_for("Step 2 of 7", "step 2/7")
-    term.send("\r")
+    term.send("\r")  # Enter alone: nothing (p then Enter is not "back, then forward")
+    term.send("n")
     term.wait_for("Step 3 of 7", "step 3/7")
     term.send("7\r")
     term.wait_for("Step 7 of 7", "step 7/7")
@@ -346,4 +350,30 @@ def test_a_superscript_or_other_non_ascii_digit_is_not_taken_as_a_step_number() 
     for key in ("²", "①", "٣"):
         assert pager.press(key)
         assert pager.typed == ""
-    assert pager.press("enter") and pager.position == 1
+    assert pager.press("enter") and pager.position == 0  # nothing typed, so nothing to go to
+
+
+def test_up_and_down_scroll_a_long_step_a_line_at_a_time() -> None:
+    pager = pressed(Pager([45, 5], height=20), "down", "down")
+    assert pager.top == 2 and pager.position == 0
+    assert pressed(pager, "up").top == 1
+    assert pressed(pager, "up", "up").top == 0  # never above the step's first line
+    pressed(pager, "end")
+    assert pressed(pager, "down").position == pager.position  # no move past the end
+
+
+@needs_pty
+def test_question_mark_lists_the_keys_and_an_unknown_key_says_so(save_path: Path) -> None:
+    term = Terminal(str(save_path), "--story", str(FIXTURE), rows=12, cols=60)
+    term.wait_for("Step 1 of", "▼ Space for more")
+    term.send("?")
+    term.wait_for("Keys: n or → next step")
+    term.send("x")
+    term.wait_for("The key “x” does nothing here.")
+    term.send("\x1b[B")  # ↓: one line further into the step
+    screen = term.wait_until(lambda s: LINES.search(s) is not None and "lines 2-" in s, "lines 2-")
+    assert "does nothing" not in screen
+    term.send("n")
+    term.wait_for("Step 2 of")
+    term.send("q")
+    assert term.finish() == 0

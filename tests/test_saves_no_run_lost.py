@@ -76,7 +76,7 @@ def test_loading_an_older_save_and_choosing_keeps_the_run_you_were_playing(
     autosave = before["autosave.yaml"]
     assert len(autosave) == 3
     out = play(story, saves, "load early\n2\nq\n", seed=2)
-    assert "Loaded “early”, turn 1." in out
+    assert "Loaded “early”, turn 2." in out
     kept(before, saves)
     assert read_save(saves / "early.yaml").steps == before["early.yaml"]  # left as it was
     assert len(read_save(saves / "autosave.yaml").steps) == 2  # follows the new run...
@@ -122,7 +122,7 @@ def test_loading_a_finished_run_and_choosing_again_asks_and_keeps_it(
     name = f"{finished.slot}.yaml"
     out = play(story, saves, f"load {finished.slot}\nu\n2\nn\n2\n\n", seed=3)
     assert (
-        out.count("Really play on from turn 3?") == 2
+        out.count("Really play on from turn 4?") == 2
         and "This replaces turn 4 of your saved run." in out
     )
     assert read_save(saves / name).steps == finished.steps  # "no", and Enter alone: kept
@@ -154,7 +154,7 @@ def test_undo_then_quit_never_shortens_the_save(story: Story, saves: Path) -> No
     play(story, saves, "1\n1\n1\n")
     before = runs(saves)
     out = play(story, saves, "load autosave\nu\nu\nq\n", seed=8)
-    assert "Undone. Back at turn 1." in out
+    assert "Undone. Back at turn 2." in out
     assert runs(saves) == before
     assert "--load autosave" in out  # which brings back the whole run
 

@@ -115,7 +115,11 @@ def legend(graph: StoryGraph) -> list[LegendEntry]:
         ("unreachable", any(not n.is_reachable for n in graph.nodes), "a node no run can reach"),
         ("canon", any(e.on_canon for e in graph.edges), f"the path of {graph.canon_label}"),
         ("run", any(e.on_run for e in graph.edges), "the run given with --run"),
-        ("conditional", any(e.is_conditional for e in graph.edges), "a choice with a condition"),
+        (
+            "conditional",
+            any(e.is_conditional for e in graph.edges),
+            "a choice with a condition (if, unless or once)",
+        ),
         (
             "share",
             any(e.share is not None for e in graph.edges),
@@ -231,7 +235,7 @@ def story_graph(
                     node.id,
                     choice.goto,
                     choice.id,
-                    choice.condition is not None,
+                    not choice.plain,
                     (node.id, choice.id) in canon_edges,
                     (node.id, choice.id) in run_edges,
                     shares.get((node.id, choice.id))

@@ -17,7 +17,7 @@ from engine.runtime.rules import ChoiceError, RunEndedError
 from engine.saves.format import SaveError, SaveFile
 from engine.session import Session
 from engine.ui import roster, runfiles, screen
-from engine.ui.reply import MenuItem, Reply
+from engine.ui.reply import LOAD_HINT, MenuItem, Reply, choice_item
 
 __all__ = ["COMMANDS", "Command", "Game", "MenuItem", "Reply", "command"]
 
@@ -91,6 +91,7 @@ class Game:
     submenu: tuple[MenuItem, ...] = ()
     submenu_title: str = ""
     width: int = 100  # the front end keeps this at the text width, for tables in panels
+    line_mode: bool = False  # help describes line mode's words, not the full screen's keys
 
     # --- what to show ---
     def menu(self) -> list[MenuItem]:
@@ -110,7 +111,7 @@ class Game:
                 MenuItem("New game", "new"),
                 MenuItem("Quit", "quit"),
             ]
-        return [MenuItem(c.text.strip(), f"choose {c.id}") for c in self.session.choices()]
+        return [choice_item(shown) for shown in self.session.shown_choices()]
 
     def menu_title(self) -> str:
         if self.offer is not None:
@@ -155,7 +156,9 @@ class Game:
         items = self.menu()
         if not 1 <= number <= len(items):
             return Reply(f"There is no {number} here. {self.hint()}", error=True)
-        line = items[number - 1].line
+        line, locked = items[number - 1].line, items[number - 1].locked
+        if locked:  # greyed out: say why, change nothing
+            return Reply(locked, error=True)
         self.close_submenu()
         return self.handle(line)
 
@@ -232,19 +235,11 @@ def _moved(game: Game, message: str = "") -> Reply:
 
 @command("help", "list the commands and keys", aliases=("?", "h", "commands"), key="?")
 def _help(game: Game, arg: str) -> Reply:
-    rows = []
-    for entry in COMMANDS.values():
-        if entry.hidden:
-            continue
-        words = ", ".join([entry.usage, *entry.aliases])
-        key = f"[{entry.key}]" if entry.key else ""
-        rows.append(f"  {key:5} {words:26} {entry.help}")
-    keys = (
-        "Choose with a number, or with the arrow keys and Enter. PgUp/PgDn scroll the text.\n"
-        "':' types a command by name. Esc closes this panel. Ctrl-C twice, or Ctrl-D, quits.\n"
-        "Every choice is saved as you go (the autosave)."
+    from engine.ui.helptext import help_text
+
+    return Reply(
+        title="COMMANDS", panel=help_text(COMMANDS.values(), game.line_mode, game.width or 100)
     )
-    return Reply(title="COMMANDS", panel="\n".join(rows) + "\n\n" + keys)
 
 
 @command("roster", "everyone the story tracks: status, where, since when, and why", key="r")
@@ -312,7 +307,10 @@ def _load(game: Game, arg: str) -> Reply:
     if before is not None and before != session.keeper.source:
         messages.append(f"The run you were playing is kept in {before}.")
     note = " ".join(messages)
-    return _moved(game, f"Loaded “{arg}”, turn {session.turn}. {note}".strip())
+    where = f"turn {session.turn + 1}"
+    if session.is_over:  # no turn left to play: say how long the run was
+        where = f"at its end after {session.turn} turn{'s' if session.turn != 1 else ''}"
+    return _moved(game, f"Loaded “{arg}”, {where}. {note}".strip())
 
 
 def _list_saves(game: Game) -> Reply:
@@ -321,9 +319,7 @@ def _list_saves(game: Game) -> Reply:
         return Reply(found)
     game.submenu_title, items = found
     game.submenu = tuple(MenuItem(*item) for item in items)
-    return Reply(
-        "Pick a save to load (Enter on an empty line, or Esc, goes back).", menu=game.submenu
-    )
+    return Reply(LOAD_HINT, menu=game.submenu)
 
 
 @command("undo", "go back to the previous choice", aliases=("back",), key="u")
@@ -333,15 +329,15 @@ def _undo(game: Game, arg: str) -> Reply:
         return Reply("Nothing to undo: this is the start of the run.", error=True)
     if done == "run":
         name = game.session.slot or "the run you left"
-        return _moved(game, f"Back to “{name}”, turn {game.session.turn}.")
-    return _moved(game, f"Undone. Back at turn {game.session.turn}.")
+        return _moved(game, f"Back to “{name}”, turn {game.session.turn + 1}.")
+    return _moved(game, f"Undone. Back at turn {game.session.turn + 1}.")
 
 
 @command("redo", "take again the choice you undid", key="y")
 def _redo(game: Game, arg: str) -> Reply:
     if game.session.redo() is None:
         return Reply("Nothing to redo.", error=True)
-    return _moved(game, f"Redone. Turn {game.session.turn}.")
+    return _moved(game, f"Redone. Turn {game.session.turn + 1}.")
 
 
 @command("new", "start a new game (your run stays in its saves)", aliases=("restart",), key="n")
@@ -383,7 +379,9 @@ def _take(game: Game, arg: str, replace: bool) -> Reply:
     try:
         game.session.choose(arg, replace=replace)
     except ChoiceError as exc:
-        return Reply(f"“{exc.choice}” is not a choice here. {game.hint()}", error=True)
+        shown = [choice_item(s).locked for s in game.session.shown_choices() if s.choice.id == arg]
+        why = shown[0] if shown else ""  # greyed out: why; else it is not here at all
+        return Reply(why or f"“{exc.choice}” is not a choice here. {game.hint()}", error=True)
     except RunEndedError:
         return Reply("The run has ended. " + game.hint(), error=True)
     return _moved(game)

@@ -10,14 +10,39 @@ output that cannot be written ends the game, and the run is still saved on the w
 
 from __future__ import annotations
 
+import contextlib
+import textwrap
+from collections.abc import Callable
 from typing import TextIO
 
 from engine.diagnostics import printable
-from engine.ui import screen
+from engine.ui import prose, screen
 from engine.ui.commands import Game, Reply
 from engine.ui.guard import shown, unexpected
 
-__all__ = ["Hangup", "PlainUI"]
+__all__ = ["Hangup", "PlainUI", "terminal_reader"]
+
+Reader = Callable[[str], str | None]
+
+
+def terminal_reader() -> Reader:
+    """Read a line at a terminal with line editing (readline, where there is one): the
+    arrow keys move in the line and recall earlier lines instead of printing `^[[A`.
+    Returns None at the end of input."""
+    with contextlib.suppress(ImportError):
+        import readline  # input() edits lines once it is loaded
+
+        # No escape codes around the prompt: the output stays plain text.
+        readline.parse_and_bind("set enable-bracketed-paste off")
+        readline.parse_and_bind("set enable-meta-key off")
+
+    def read(prompt: str) -> str | None:
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+
+    return read
 
 
 class Hangup(Exception):
@@ -29,18 +54,27 @@ class PlainUI:
 
     width: wrap prose at this many columns (0: one line per paragraph, best for screen
     readers and scripts). echo: repeat each line read after the prompt, so a transcript
-    of piped input reads like a session.
+    of piped input reads like a session. reader: reads a line after writing the prompt
+    it is given (a terminal's line editor, `terminal_reader`) instead of `input`.
     """
 
     def __init__(
-        self, game: Game, input: TextIO, output: TextIO, width: int = 0, echo: bool = False
+        self,
+        game: Game,
+        input: TextIO,
+        output: TextIO,
+        width: int = 0,
+        echo: bool = False,
+        reader: Reader | None = None,
     ) -> None:
         self.game = game
         self.input = input
         self.output = output
         self.width = width
         game.width = width or 100
+        game.line_mode = True
         self.echo = echo
+        self.reader = reader
 
     def run(self, notices: tuple[str, ...] = ()) -> int:
         """Play until the player quits or input ends; return the exit code (0)."""
@@ -91,6 +125,12 @@ class PlainUI:
         return True
 
     def _read(self) -> str | None:
+        if self.reader is not None:
+            self.output.flush()
+            read = self.reader("> ")
+            if read is None:
+                self.output.write("\n")
+            return None if read is None else read.rstrip("\r\n")
         self.output.write("> ")
         self.output.flush()
         line = self.input.readline()
@@ -152,6 +192,10 @@ class PlainUI:
             for line in screen.recap_lines(scene.recap, self.width or 100):
                 self.say(line)
             self.say()
+        if scene.ledger:  # the choice ledger: how simulated players chose
+            for line in scene.ledger:
+                self.say(line)
+            self.say()
         if scene.title_card:
             self.say(scene.title_card)
             self.say()
@@ -161,10 +205,16 @@ class PlainUI:
             self.say()
             self.say(f"THE END · {scene.ending_title}")
             self.say()
-            for line in screen.ending_text(session.story, session.states).splitlines():
+            ending = prose.plain(screen.ending_text(session.story, session.states))
+            for line in ending.splitlines():
                 self.say(line)
         self.say()
-        self.say(self.status_line())
+        status = self.status_line()
+        if self.width > 0:  # at a terminal: wrapped at words, continued under an indent
+            for line in textwrap.wrap(status, self.width, subsequent_indent="  "):
+                self.say(line)
+        else:
+            self.say(status)
 
     def status_line(self) -> str:
         session = self.game.session

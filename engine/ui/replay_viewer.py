@@ -22,6 +22,7 @@ from prompt_toolkit.application import Application
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
 from prompt_toolkit.layout.controls import UIContent, UIControl
 from prompt_toolkit.layout.dimension import Dimension
@@ -33,11 +34,15 @@ from engine.report.replay import WIDTH, last_screen_label, text_header, viewer_s
 from engine.runtime.model import Story
 from engine.saves.format import SaveFile
 from engine.ui.guard import unexpected
-from engine.ui.theme import REPLAY_STYLE
+from engine.ui.theme import replay_style
 
-__all__ = ["KEYS_HINT", "Pager", "ReplayViewer", "scroll_label", "status_line"]
+__all__ = ["KEYS_HELP", "KEYS_HINT", "Pager", "ReplayViewer", "scroll_label", "status_line"]
 
-KEYS_HINT = "n next · p previous · PgUp/PgDn scroll · 12⏎ jump · q quit"
+KEYS_HINT = "n next · p previous · Space more · PgUp back · a number, Enter: go to · q quit"
+KEYS_HELP = (
+    "Keys: n or → next step · p or ← previous · Space, PgDn and PgUp page · ↑ ↓ a line · "
+    "Home, End the first and last · a number then Enter: that step · q or Esc quits."
+)
 _MAX_TYPED = 6  # digits: more cannot be a step number
 _DIGITS = "0123456789"
 
@@ -130,15 +135,23 @@ class Pager:
             self.position -= 1
             self.top = self.bottom
 
+    def line_down(self) -> None:
+        self.top = min(self.top + 1, self.bottom)
+
+    def line_up(self) -> None:
+        self.top = max(0, self.top - 1)
+
     def _page(self) -> int:
         return max(1, self.height - 1)  # one line stays, to read on from
 
 
 _MOVES: dict[str, Callable[[Pager], None]] = {
-    **dict.fromkeys(("n", "N", "right", "enter"), Pager.next),
+    **dict.fromkeys(("n", "N", "right"), Pager.next),  # Enter only ends a typed number
     **dict.fromkeys(("p", "P", "left"), Pager.previous),
     **dict.fromkeys(("space", "pagedown"), Pager.page_down),
     "pageup": Pager.page_up,
+    "down": Pager.line_down,
+    "up": Pager.line_up,
     "home": Pager.first,
     "end": Pager.last,
 }
@@ -150,7 +163,7 @@ def status_line(pager: Pager, steps: int, last: str) -> str:
     `steps` is how many steps the run has; `last` names the screen after them.
     """
     if pager.typed:
-        return f"go to: {pager.typed} · ⏎ jump · Backspace edit · Esc cancel"
+        return f"go to step {pager.typed} · Enter goes · Backspace edits · Esc cancels"
     where = f"step {pager.position + 1}/{steps}" if pager.position < steps else last
     return f"{where} · {KEYS_HINT}"
 
@@ -191,6 +204,9 @@ class ReplayViewer:
         first: int = 0,
         input: Input | None = None,
         output: Output | None = None,
+        *,
+        theme: str = "dark",
+        color: bool = True,
     ) -> None:
         self.header = printable(text_header(story, save, path, result))  # names from a file
         self.warnings = tuple(printable(warning) for warning in result.warnings)
@@ -205,7 +221,7 @@ class ReplayViewer:
         self.app: Application[None] = Application(
             layout=Layout(self._layout()),
             key_bindings=self._bindings(),
-            style=REPLAY_STYLE,
+            style=replay_style(theme, color),
             full_screen=True,
             input=input,
             output=output,
@@ -248,7 +264,8 @@ class ReplayViewer:
                     wrap_lines=True,
                     dont_extend_height=True,
                 ),
-            ]
+            ],
+            style="class:screen",
         )
 
     def _header(self) -> StyleAndTextTuples:
@@ -290,10 +307,21 @@ class ReplayViewer:
         names = {" ": "space", "<sigint>": "c-c"}
         for key in (
             *"nNpPqQ0123456789 ",
-            *("right", "left", "enter", "pageup", "pagedown", "home", "end"),
+            *("right", "left", "up", "down", "enter", "pageup", "pagedown", "home", "end"),
             *("backspace", "escape", "c-c", "c-d", "<sigint>"),
         ):
             keys.add(key)(self._handler(names.get(key, key)))
+
+        @keys.add("?")
+        def _help(event: KeyPressEvent) -> None:
+            self.problem = KEYS_HELP
+
+        @keys.add(Keys.Any)
+        def _other(event: KeyPressEvent) -> None:
+            pressed = event.key_sequence[0].key
+            shown = pressed if len(pressed) == 1 and pressed.isprintable() else str(pressed)
+            self.problem = f"The key “{shown}” does nothing here. {KEYS_HELP}"
+
         return keys
 
     def _handler(self, name: str) -> Callable[[KeyPressEvent], None]:

@@ -17,7 +17,7 @@ from engine.runtime.state import CharState, GameState
 __all__ = ["inventory_text", "roster_text", "visible_status"]
 
 _WHERE = {"group": "with the group", "separated": "separated", "elsewhere": "elsewhere"}
-_STATUS_KINDS = frozenset({"bitten", "turned", "died", "move", "reveal"})
+_STATUS_KINDS = frozenset({"bitten", "turned", "died", "move", "reveal", "cured"})
 
 
 def visible_status(char: CharState) -> str:
@@ -35,7 +35,14 @@ def roster_text(story: Story, states: Sequence[GameState]) -> str:
         if status == "bitten":
             status = f"bitten (turns in {char.turns_left})"
         entry = causes.get((cid, char.hidden))
-        rows.append((story.cast[cid].name, status, _WHERE[char.place], _since(states, entry)))
+        rows.append(
+            (
+                story.cast[cid].name,
+                status,
+                _WHERE.get(char.place, str(char.place).replace("_", " ")),
+                _since(states, entry),
+            )
+        )
         rows.append(("", "", "", _how(story, state, entry)))
     widths = [max(len(row[i]) for row in rows if row[0]) for i in range(3)]
     lines = []
@@ -61,7 +68,7 @@ def _latest_causes(state: GameState) -> dict[tuple[str, bool], LogEntry]:
 
 
 def _since(states: Sequence[GameState], entry: LogEntry | None) -> str:
-    if entry is None:
+    if entry is None or entry.turn == 0:
         return "since the start"
     episode = states[entry.turn].episode if entry.turn < len(states) else states[-1].episode
     return f"since turn {entry.turn} (episode {episode})"
@@ -73,6 +80,7 @@ _VERBS = {
     "died": "died",
     "reveal": "the bite was found",
     "move": "moved",
+    "cured": "cured of the bite",
 }
 
 

@@ -119,7 +119,7 @@ def cut_question(session: Session, cut: int) -> tuple[str, list[Item]]:
     turn = session.turn
     name = session.slot or "this run"
     steps = f"turn {turn + 1}" if cut == 1 else f"turns {turn + 1}-{turn + cut}"
-    title = f"Really play on from turn {turn}? This replaces {steps} of your saved run. (y/N)"
+    title = f"Really play on from turn {turn + 1}? This replaces {steps} of your saved run. (y/N)"
     return title, [
         ("No: stay here (redo goes on as before)", "no"),
         (f"Yes: replace {steps} (the old run is kept as {name}.bak.yaml)", "yes"),

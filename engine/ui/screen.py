@@ -9,6 +9,7 @@ writes anywhere; the plain front end joins the texts and drops the styles. Hidde
 
 from __future__ import annotations
 
+import importlib
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 from engine.runtime.model import Story
 from engine.runtime.rules import render_text, survivors
 from engine.runtime.state import GameState
+from engine.ui import prose
 from engine.ui.roster import roster_text, visible_status
 
 if TYPE_CHECKING:
@@ -29,11 +31,13 @@ __all__ = [
     "describe_save",
     "ending_text",
     "flow",
+    "ledger_lines",
     "relative_time",
     "scene",
     "short_name",
     "status_fragments",
     "title_card",
+    "turn_number",
     "wrap_keep_indent",
     "wrap_prose",
 ]
@@ -50,6 +54,7 @@ class Scene:
     text: str
     ending_title: str | None
     recap: EpisodeSummary | None = None  # the episode just finished, compared with the canon
+    ledger: tuple[str, ...] = ()  # the episode just finished, in the choice ledger
 
 
 def title_card(story: Story, episode: int) -> str:
@@ -77,7 +82,7 @@ def wrap_prose(text: str, width: int) -> list[str]:
     Width 0 or less keeps each paragraph on one line (for screen readers and pipes).
     """
     lines: list[str] = []
-    for paragraph in _paragraphs(text):
+    for paragraph in map(prose.plain, _paragraphs(text)):  # line mode: no emphasis marks
         if lines:
             lines.append("")
         if width > 0:
@@ -108,21 +113,68 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
     card = title_card(story, state.episode) if entered or first_shown else None
     notices = tuple(_notices(story, states[-2], state)) if len(states) > 1 else ()
     ending = node.ending.title if node.ending else None
-    recap = None
-    if len(states) > 1 and states[-2].episode != state.episode and story.canon is not None:
-        from engine.canon.compare import (
-            episode_summary,  # only at episode ends: keeps start-up light
-        )
+    recap: EpisodeSummary | None = None
+    ledger: tuple[str, ...] = ()
+    if len(states) > 1 and states[-2].episode != state.episode:
+        ledger = tuple(ledger_lines(story, states, states[-2].episode))
+        if story.canon is not None:
+            from engine.canon.compare import (
+                episode_summary,  # only at episode ends: keeps start-up light
+            )
 
-        recap = episode_summary(story, states[:-1], states[-2].episode)
-    return Scene(card, notices, render_text(node, state), ending, recap)
+            recap = episode_summary(story, states[:-1], states[-2].episode)
+    return Scene(card, notices, render_text(node, state), ending, recap, ledger)
+
+
+def ledger_lines(story: Story, states: Sequence[GameState], episode: int | None) -> list[str]:
+    """The choice ledger's lines for the episode just ended (or, with None, the ending),
+    when `engine.report.ledger` is there; [] when it is not."""
+    try:
+        ledger = importlib.import_module("engine.report.ledger")
+        lines = ledger.ending_lines if episode is None else ledger.episode_lines
+    except (ImportError, AttributeError):
+        return []
+    steps = list(states[-1].steps())
+    found = lines(story, steps) if episode is None else lines(story, steps, episode)
+    return [str(line) for line in found or []]
+
+
+_NARROW_CHART = 64  # below this width the chart's four columns would cut words
 
 
 def recap_lines(recap: EpisodeSummary, width: int) -> list[str]:
-    """The end-of-episode card: turning points against the canon, who differs."""
+    """The end-of-episode card: turning points against the canon, who differs. In a
+    narrow window, a list (each turning point, then your choice, the canon's and the
+    others) instead of a table whose columns would cut words in half."""
     from engine.report.compare import episode_chart
 
-    return episode_chart(recap, width).splitlines()
+    title = recap.title
+    if title.lower().startswith(f"episode {recap.episode}"):  # "Episode 1 — Ground Zero"
+        title = title[len(f"episode {recap.episode}") :].lstrip(" —–-:·") or title
+    head = f"END OF EPISODE {recap.episode} · {title}"
+    if width >= _NARROW_CHART:
+        return [head, *episode_chart(recap, width).splitlines()[1:]]
+    out = textwrap.wrap(head, width)
+    for tp in recap.turning_points:
+        out += textwrap.wrap(("= " if tp.matches else "≠ ") + tp.title, width)
+        said = [("you", tp.yours_text)]
+        said.append((recap.label, "the same" if tp.matches else tp.canon_text))
+        others = " / ".join(text for _, text in tp.not_taken)
+        if others:
+            said.append(("not taken", others))
+        for who, text in said:
+            out += textwrap.wrap(
+                f"{who}: {text}", width, initial_indent="  ", subsequent_indent="    "
+            )
+    if recap.roster:
+        out.append(f"Different from {recap.label}:")
+        for row in recap.roster:
+            out += textwrap.wrap(
+                row.explain(recap.label), width, initial_indent="  ", subsequent_indent="    "
+            )
+    else:
+        out += textwrap.wrap(f"Everyone is where {recap.label} left them.", width)
+    return out
 
 
 def _notices(story: Story, before: GameState, after: GameState) -> list[str]:
@@ -136,7 +188,8 @@ def _notices(story: Story, before: GameState, after: GameState) -> list[str]:
                 _STATUS_NOTICE.get(now, "{name} is now {status}.").format(name=name, status=now)
             )
         elif old.place != new.place and new.is_alive:
-            out.append(_PLACE_NOTICE[new.place].format(name=name))
+            notice = _PLACE_NOTICE.get(new.place, "{name} is now at the {place}.")
+            out.append(notice.format(name=name, place=str(new.place).replace("_", " ")))
     for iid, old_count, new_count in zip(
         story.item_ids, before.inventory, after.inventory, strict=True
     ):
@@ -175,28 +228,46 @@ def inventory_names(story: Story, state: GameState) -> list[str]:
     ]
 
 
-def status_fragments(story: Story, state: GameState) -> list[Fragment]:
+def turn_number(state: GameState) -> int:
+    """The turn the player is playing: 1 at the first scene; the choice made there is
+    the run's step 1, so the status bar, the path and the roster agree."""
+    return state.turn + 1
+
+
+def status_fragments(story: Story, state: GameState, names: bool = True) -> list[Fragment]:
     """The status bar as atomic fragments, ready for `flow`.
 
     Episode and turn; who is with the group (alive / with the group); who is bitten
-    (visible bites only) or a hombie; the inventory.
+    (visible bites only) or a hombie; the inventory. Without `names`, the compact bar:
+    the same facts as counts.
     """
-    sep: Fragment = ("class:status.sep", "  │  ")
+    sep: Fragment = ("class:status.sep", "  │  " if names else " │ ")
     out: list[Fragment] = [("class:status.episode", f"Episode {state.episode}")]
-    out.append(("class:status.turn", f" · Turn {state.turn}"))
+    if story.nodes[state.node].ending is not None:  # no turn to play: the path's length
+        turns = f"{state.turn} turn{'s' if state.turn != 1 else ''}"
+        out.append(("class:status.turn", f" · The end after {turns}"))
+    else:
+        out.append(("class:status.turn", f" · Turn {turn_number(state)}"))
     group = [i for i, c in enumerate(state.roster) if c.place == "group"]
     alive = [i for i in group if state.roster[i].is_alive]
-    out += [sep, ("class:status.label", f"Group {survivors(state)}/{len(group)}:")]
-    out += _names(story, alive, "class:status.name")
     bitten = [i for i, c in enumerate(state.roster) if visible_status(c) == "bitten"]
     hombies = [i for i, c in enumerate(state.roster) if c.status == "hombie"]
+    items = inventory_names(story, state)
+    if not names:
+        out += [sep, ("class:status.label", f"Group {survivors(state)}/{len(group)}")]
+        if bitten:
+            out += [sep, ("class:status.bitten", f"Bitten {len(bitten)}")]
+        if hombies:
+            out += [sep, ("class:status.hombie", f"Hombie {len(hombies)}")]
+        return [*out, sep, ("class:status.label", f"Items {len(items)}")]
+    out += [sep, ("class:status.label", f"Group {survivors(state)}/{len(group)}:")]
+    out += _names(story, alive, "class:status.name")
     if bitten:
         out += [sep, ("class:status.bitten", "Bitten:")]
         out += _names(story, bitten, "class:status.bitten")
     if hombies:
         out += [sep, ("class:status.hombie", "Hombie:")]
         out += _names(story, hombies, "class:status.hombie")
-    items = inventory_names(story, state)
     out += [sep, ("class:status.label", "Inventory:")]
     out += _comma_list(items or ["nothing"], "class:status.item")
     return out
@@ -236,9 +307,13 @@ def ending_text(story: Story, states: Sequence[GameState]) -> str:
     if node.ending and node.ending.summary:
         parts.append(node.ending.summary.strip())
     alive = survivors(state)
-    parts.append(f"Turn {state.turn}, episode {state.episode}. {alive} alive with the group.")
+    turns = f"{state.turn} turn{'s' if state.turn != 1 else ''}"
+    parts.append(f"{turns}, ending in episode {state.episode}. {alive} alive with the group.")
     parts.append("WHO MADE IT\n" + roster_text(story, states))
     parts.append("YOUR PATH\n" + path_summary(story, state))
+    ledger = ledger_lines(story, states, None)
+    if ledger:
+        parts.append("THE CHOICE LEDGER (simulated players)\n" + "\n".join(ledger))
     if story.canon is not None:
         heading = f"COMPARED WITH {story.canon.label.upper()}"
         parts.append(heading + "\n" + _comparison_summary(story, states))

@@ -1,13 +1,13 @@
 """The full-screen front end: a prompt_toolkit Application.
 
-Owns: the layout (the scrollable story text, the menu, a message line, a command line
-that opens on ':' and the status bar), the keys, and the terminal's life cycle (Ctrl-C
-asks before quitting, Ctrl-D / SIGTERM / SIGHUP / a closed terminal save and leave, the
-screen is restored on every way out). What a key or a typed word *means* is decided by
-`commands.Game`; what the screen says comes from `screen.py`. This is the only module
-that imports prompt_toolkit, so line mode and the tools never pay for it. Every key
-handler and every part of the screen is guarded: an unexpected exception becomes a
-one-line message (the run is saved after every choice) and never a traceback.
+Owns: drawing the frames `frame.ScreenModel` lays out (the story pane with the run's
+scrollback, a rule saying what is above and below, the menu, a message line, a command
+line that opens on ':' and the status bar), the keys and the mouse wheel, and the
+terminal's life cycle (Ctrl-C asks before quitting, Ctrl-D / SIGTERM / SIGHUP / a closed
+terminal save and leave, the screen is restored on every way out). What a key or a typed
+word *means* is decided by `commands.Game`. Every key handler and every part of the
+screen is guarded: an unexpected exception becomes a one-line message (the run is saved
+after every choice) and never a traceback.
 """
 
 from __future__ import annotations
@@ -15,77 +15,87 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import textwrap
 from collections.abc import Callable
 from typing import Any
 
 from prompt_toolkit.application import Application
 from prompt_toolkit.buffer import Buffer
-from prompt_toolkit.data_structures import Point
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.keys import Keys
-from prompt_toolkit.layout import (
-    ConditionalContainer,
-    ConditionalMargin,
-    FormattedTextControl,
-    HSplit,
-    Layout,
-    ScrollbarMargin,
-    Window,
-)
-from prompt_toolkit.layout.controls import BufferControl
+from prompt_toolkit.layout import ConditionalContainer, FormattedTextControl, HSplit, Layout, Window
+from prompt_toolkit.layout.controls import BufferControl, UIContent, UIControl
 from prompt_toolkit.layout.dimension import Dimension
+from prompt_toolkit.mouse_events import MouseEvent, MouseEventType
 from prompt_toolkit.output import Output
 
-from engine.ui import screen
 from engine.ui.commands import COMMANDS, Game, Reply
-from engine.ui.guard import shown, unexpected
-from engine.ui.panes import story_pane
-from engine.ui.theme import STYLE
+from engine.ui.frame import PANEL_KEYS, Frame, ScreenModel, rule_line
+from engine.ui.guard import unexpected
+from engine.ui.panes import Line
+from engine.ui.theme import game_style
+from engine.ui.viewport import Viewport
 
 __all__ = ["TerminalUI"]
 
-_MAX_TEXT_WIDTH = 100
 _HANGUP = "hangup"
+_WHEEL = 3  # lines per mouse-wheel notch
 
 
-class TerminalUI:
+class _PaneControl(UIControl):
+    """The story pane: the lines of the viewport, and the mouse wheel scrolling it."""
+
+    def __init__(self, ui: TerminalUI) -> None:
+        self.ui = ui
+
+    def create_content(self, width: int, height: int) -> UIContent:
+        lines: list[StyleAndTextTuples] = [
+            list(line) for line in self.ui._drawn_lines(self.ui._visible)
+        ]
+        return UIContent(get_line=lambda i: lines[i], line_count=len(lines))
+
+    def mouse_handler(self, mouse_event: MouseEvent) -> Any:
+        kind = mouse_event.event_type
+        if kind in (MouseEventType.SCROLL_UP, MouseEventType.SCROLL_DOWN):
+            lines = -_WHEEL if kind == MouseEventType.SCROLL_UP else _WHEEL
+            self.ui._guard(lambda: self.ui.scroll_lines(lines))
+            return None
+        return NotImplemented
+
+
+class TerminalUI(ScreenModel):
     """Play `game` full screen. `input`/`output` default to the terminal; tests pass
-    `create_pipe_input()` and `DummyOutput()`."""
+    `create_pipe_input()` and `DummyOutput()`. `theme` is "dark" or "light"; without
+    `color` (NO_COLOR) the screen uses no colour at all."""
 
-    def __init__(self, game: Game, input: Input | None = None, output: Output | None = None):
-        self.game = game
-        self.selected = 0
-        self.panel: tuple[str, str] | None = None  # (title, text) shown instead of the scene
-        self.message = ""
-        self.message_is_error = False
-        self.first_scene = True
+    def __init__(
+        self,
+        game: Game,
+        input: Input | None = None,
+        output: Output | None = None,
+        *,
+        theme: str = "dark",
+        color: bool = True,
+    ) -> None:
+        super().__init__(game)
         self.interrupted = False
-        self.scroll_line = 0
-        self.command_mode = False
         self.command = Buffer(multiline=False, accept_handler=self._accept_command)
-        self.text_window = Window(
-            FormattedTextControl(self._text, get_cursor_position=self._cursor, show_cursor=False),
-            wrap_lines=False,
-            right_margins=[
-                ConditionalMargin(
-                    ScrollbarMargin(display_arrows=True), filter=Condition(self._overflows)
-                )
-            ],
-            left_margins=[],
-        )
+        self._version = 0
+        self._memo: tuple[tuple[int, int, int, int], Frame] | None = None
         self.app: Application[str | None] = Application(
             layout=Layout(self._layout()),
             key_bindings=self._bindings(),
-            style=STYLE,
+            style=game_style(theme, color),
             full_screen=True,
             input=input,
             output=output,
-            mouse_support=False,
+            mouse_support=True,
         )
+        # Esc acts at once: a lone Esc is not held back waiting for an escape sequence.
+        self.app.ttimeoutlen = 0.05
+        self.app.timeoutlen = 0.05
 
     # --- running ---
     def run(self, notices: tuple[str, ...] = ()) -> int:
@@ -122,14 +132,15 @@ class TerminalUI:
         in_command = Condition(lambda: self.command_mode)
         return HSplit(
             [
-                self.text_window,
-                Window(height=1, char="─", style="class:rule"),
+                Window(_PaneControl(self), height=lambda: self._height("text")),
+                Window(FormattedTextControl(lambda: self._drawn(self._rule)), height=1),
                 Window(
                     FormattedTextControl(
-                        lambda: self._drawn(self._menu), focusable=True, show_cursor=False
+                        lambda: self._drawn(lambda: _joined(self._frame().menu)),
+                        focusable=True,
+                        show_cursor=False,
                     ),
-                    height=Dimension(min=1, max=12),
-                    dont_extend_height=True,
+                    height=lambda: self._height("menu"),
                     wrap_lines=False,
                 ),
                 ConditionalContainer(
@@ -141,33 +152,59 @@ class TerminalUI:
                     filter=in_command,
                 ),
                 Window(  # up to 4 lines: a load's notes (where the run goes on) must show whole
-                    FormattedTextControl(lambda: self._drawn(self._message)),
-                    height=Dimension(min=1, max=4),
-                    dont_extend_height=True,
-                    wrap_lines=True,
-                ),
-                Window(
-                    FormattedTextControl(lambda: self._drawn(self._status)),
-                    style="class:status",
-                    dont_extend_height=True,
+                    FormattedTextControl(
+                        lambda: self._drawn(lambda: _joined(self._frame().message))
+                    ),
+                    height=lambda: self._height("message"),
                     wrap_lines=False,
                 ),
-            ]
+                Window(height=lambda: self._height("filler")),
+                Window(
+                    FormattedTextControl(
+                        lambda: self._drawn(lambda: _joined(self._frame().status))
+                    ),
+                    style="class:status",
+                    height=lambda: self._height("status"),
+                    wrap_lines=False,
+                ),
+            ],
+            style="class:screen",
         )
 
-    def _width(self) -> int:
+    def _height(self, part: str) -> Dimension:
+        try:
+            frame = self._frame()
+        except Exception:
+            return Dimension.exact(1)
+        sizes = {
+            "text": frame.text_height,
+            "menu": frame.menu_height,
+            "message": len(frame.message),
+            "status": len(frame.status),
+            "filler": frame.filler,
+        }
+        return Dimension.exact(sizes[part])
+
+    def _frame(self) -> Frame:
+        """The screen laid out for the window's size, computed once per redraw."""
+        size = self.app.output.get_size()
+        key = (self.app.render_counter, self._version, size.rows, size.columns)
+        if self._memo is None or self._memo[0] != key:
+            self._memo = (key, self.lay_out(size.rows, size.columns))
+            if self.redraw_soon:  # the menu has opened: show it at once
+                self.redraw_soon = False
+                self.app.invalidate()
+        return self._memo[1]
+
+    def _rule(self) -> StyleAndTextTuples:
+        frame = self._frame()
         columns = self.app.output.get_size().columns
-        return max(20, min(columns - 4, _MAX_TEXT_WIDTH))
+        return list(rule_line(frame.view, columns, below=not (frame.gated and self.panel is None)))
 
-    def _text_lines(self) -> StyleAndTextTuples:
-        width = self._width()
-        self.game.width = width
-        return list(story_pane(self.game, self.panel, width, self.first_scene))
-
-    def _text(self) -> StyleAndTextTuples:
-        lines = self._drawn(self._text_lines)
-        self._line_count = len(lines)
-        return lines
+    def _visible(self) -> list[Line]:
+        frame = self._frame()
+        view = frame.view
+        return frame.lines[view.top : view.top + frame.text_height]
 
     def _drawn(self, part: Callable[[], StyleAndTextTuples]) -> StyleAndTextTuples:
         """A part of the screen; one that raises shows a line saying so instead."""
@@ -176,84 +213,40 @@ class TerminalUI:
         except Exception as exc:
             return [("class:message.error", " " + unexpected(exc))]
 
-    def _overflows(self) -> bool:
-        info = self.text_window.render_info
-        return info is not None and info.content_height > info.window_height
-
-    def _cursor(self) -> Point:
-        return Point(0, min(self.scroll_line, max(0, getattr(self, "_line_count", 1) - 1)))
-
-    def _menu(self) -> StyleAndTextTuples:
-        game = self.game
-        items = game.menu()
-        self.selected = min(self.selected, max(0, len(items) - 1))
-        width = self._width()
-        out: StyleAndTextTuples = []
-        title = game.menu_title()
-        if title:
-            out.append(("class:menu.title", f" {title}\n"))
-        for number, item in enumerate(items, start=1):
-            is_selected = number - 1 == self.selected
-            style = "class:menu.selected" if is_selected else "class:menu"
-            marker = "▸" if is_selected else " "
-            lines = textwrap.wrap(item.label, max(10, width - 6)) or [""]
-            out.append((style, f"{marker}{number:>2}. {lines[0]}"))
-            out.append(("", "\n"))
-            for rest in lines[1:]:
-                out.append((style, f"     {rest}"))
-                out.append(("", "\n"))
-        if out and out[-1] == ("", "\n"):
-            out.pop()
-        return out
-
-    def _message(self) -> StyleAndTextTuples:
-        if self.message:
-            style = "class:message.error" if self.message_is_error else "class:message"
-            return [(style, " " + self.message)]
-        info = self.text_window.render_info
-        if info is not None and info.vertical_scroll + info.window_height < info.content_height:
-            return [("class:rule", " ▼ more below: PgDn · ? for help")]
-        return [("class:rule", " ↑↓ Enter or a number to choose · ? for help · q to quit")]
-
-    def _status(self) -> StyleAndTextTuples:
-        session = self.game.session
-        columns = self.app.output.get_size().columns
-        fragments = screen.status_fragments(session.story, session.state)
-        out: StyleAndTextTuples = []
-        for line in screen.flow(fragments, max(10, columns - 2)):
-            out.append(("", " "))
-            out.extend(line)
-            out.append(("", "\n"))
-        if out:
-            out.pop()
-        return out
+    def _drawn_lines(self, part: Callable[[], list[Line]]) -> list[Line]:
+        try:
+            return part()
+        except Exception as exc:
+            return [[("class:message.error", " " + unexpected(exc))]]
 
     # --- acting ---
-    def say(self, message: str, error: bool = False) -> None:
-        self.message, self.message_is_error = shown(message).replace("\n", " "), error
-
     def apply(self, reply: Reply) -> None:
         """Show what a command did."""
         if reply.quit:
             self.app.exit(result="quit")
             return
-        if reply.title or reply.panel:
-            self.panel = (reply.title, reply.panel)
-            self.scroll_line = 0
-        if reply.moved:
-            self.panel = None
-            self.first_scene = False
-            self.selected = 0
-            self.scroll_line = 0
-        if reply.menu:
-            self.selected = 0
-        self.say(reply.message, reply.error)
+        self.show(reply)
 
     def run_line(self, line: str) -> None:
-        self.apply(self.game.handle(line))
+        self._act(lambda: self.game.handle(line))
 
-    def pick(self, number: int) -> None:
-        self.apply(self.game.pick(number))
+    def _act(self, command: Callable[[], Reply]) -> None:
+        redo = len(self.game.session.redo_stack)
+        reply = command()
+        # An undo goes back to a scene read to its end before: its choices are open.
+        self.read_before = reply.moved and len(self.game.session.redo_stack) > redo
+        self.apply(reply)
+
+    def pick(self, number: int, enter: bool = False) -> None:
+        frame = self._frame()
+        if frame.gated and not self.game.answers:
+            if enter and self.panel is None:
+                self.scroll(1)
+                return
+            self.say(self.wait_message(frame.view.hidden_below()))
+            self.message_is_read_on = True
+            return
+        self._act(lambda: self.game.pick(number))
 
     def _accept_command(self, buffer: Buffer) -> bool:
         def accept() -> None:
@@ -277,17 +270,22 @@ class TerminalUI:
         self.app.layout.focus_last()
         self.say("")
 
-    def scroll(self, pages: float) -> None:
-        info = self.text_window.render_info
-        if info is None:
-            return
-        height = max(1, info.window_height)
-        top = info.vertical_scroll
-        last = max(0, info.content_height - 1)
+    def _view(self) -> Viewport:
+        return self._frame().view
+
+    def scroll(self, pages: int) -> None:
         if pages > 0:
-            self.scroll_line = min(last, top + height - 1 + int(height * pages))
-        else:
-            self.scroll_line = max(0, top + int(height * pages))
+            self.read_on()
+        self._view().page(pages)
+
+    def scroll_lines(self, lines: int) -> None:
+        if lines > 0:
+            self.read_on()
+        self._view().scroll(lines)
+
+    def to_end(self) -> None:
+        self.read_on()
+        self._view().end()
 
     # --- keys ---
     def _bindings(self) -> KeyBindings:
@@ -312,13 +310,14 @@ class TerminalUI:
         on("down")(lambda: self._move(1))
         on("c-p")(lambda: self._move(-1))
         on("c-n")(lambda: self._move(1))
-        on("enter")(lambda: self.pick(self.selected + 1))
+        on("enter")(lambda: self.pick(self.selected + 1, enter=True))
         on("pageup")(lambda: self.scroll(-1))
         on("pagedown")(lambda: self.scroll(1))
         on(" ")(lambda: self.scroll(1))
-        on("home")(lambda: setattr(self, "scroll_line", 0))
-        on("end")(lambda: setattr(self, "scroll_line", 10**6))
-        on("escape")(self._escape)
+        on("home")(lambda: self._view().home())
+        on("end")(self.to_end)
+        on("tab")(self.toggle_names)
+        on("escape")(self.escape)
         on(":")(self.open_command)
         on("/")(self.open_command)
         for digit in "123456789":
@@ -344,28 +343,27 @@ class TerminalUI:
             action()
         except Exception as exc:
             self.say(unexpected(exc), error=True)
+        self._version += 1
 
     def _unknown_key(self, pressed: str) -> None:
-        name = pressed if len(pressed) == 1 and pressed.isprintable() else str(pressed)
-        self.say(f"The key “{name}” does nothing here. {self.game.hint()}", error=True)
+        gated = self._frame().gated and not self.game.answers
+        self.say(self.unknown_key_message(pressed, gated), error=True)
 
     def _move(self, delta: int) -> None:
+        if self._frame().gated and not self.game.answers:  # no menu to move in: scroll
+            self.scroll_lines(delta)
+            return
         count = len(self.game.menu())
         if count:
             self.selected = (self.selected + delta) % count
         self.say("")
 
-    def _escape(self) -> None:
-        if self.panel is not None:
-            self.panel = None
-            self.scroll_line = 0
-        elif self.game.submenu:
-            self.game.close_submenu()
-        self.say("")
-
     def _key_command(self, name: str) -> None:
         if self.game.answers:  # a question is open: y and n answer it, q quits
             self.run_line(COMMANDS[name].key or name)
+            return
+        if self.panel is not None and self.panel_name == name:  # its own key closes it
+            self.escape()
             return
         if name == "save":
             default = self.game.session.last_saved_slot or ""
@@ -375,6 +373,8 @@ class TerminalUI:
             )
             return
         self.run_line(name)
+        if self.panel is not None and name in PANEL_KEYS:
+            self.panel_name = name
 
     def _interrupt(self) -> None:
         if self.interrupted:
@@ -382,3 +382,13 @@ class TerminalUI:
             return
         self.interrupted = True
         self.say("Press Ctrl-C again to quit (your run is saved), or go on choosing.")
+
+
+def _joined(lines: list[Line]) -> StyleAndTextTuples:
+    """Lines as one fragment list, with newlines between them."""
+    out: StyleAndTextTuples = []
+    for number, line in enumerate(lines):
+        if number:
+            out.append(("", "\n"))
+        out.extend(line)
+    return out
