@@ -124,7 +124,8 @@ MANIFEST: dict[str, Any] = {
     "start": "a",
     "infection": {"incubation": 2, "on_turn": "turned"},
     "cast": {"on-jo": {"name": "On-jo", "status": "healthy", "place": "group",
-                       "carrier": False, "incubation": 2, "on_turn": "turned"}},
+                       "carrier": False, "incubation": 2, "on_turn": "turned"},
+             "ha-ri": {"name": "Ha-ri"}},  # no on_turn of her own: the story's can fire
     "items": {"phone": {"name": "Phone", "description": "A phone."}},
     "flags": {"alarm": "The alarm rang."},
     "counters": {"trust": {"start": 0, "min": 0, "max": 3}, "noise": 0},
@@ -143,7 +144,7 @@ EPISODE: dict[str, Any] = {
             "choices": [
                 {"id": "go", "text": "Go.", "goto": "end"},
                 {"id": "bite", "text": "Bite.", "if": "alarm", "goto": "a",
-                 "do": [{"bite": {"who": "on-jo", "turns": 2, "hidden": True}},
+                 "do": [{"bite": {"who": "on-jo", "turns": 2, "hidden": True}}, {"bite": "ha-ri"},
                         {"chance": {"p": 0.5, "then": [{"set": "alarm"}], "else": []}},
                         {"when": {"if": "trust > 1", "then": [{"kill": "on-jo"}]}}]},
             ],
