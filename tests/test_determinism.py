@@ -48,7 +48,7 @@ put("endings", sorted(runs.endings.items()))
 put("survivors", sorted(runs.survivors.items()))
 put("node visits", sorted(runs.node_visits.items()))
 
-explorer = Explorer(load_story(Path(sys.argv[1])), max_states=20000)
+explorer = Explorer(load_story(Path(sys.argv[1])), max_states=20000, rosters=True)
 explorer.run()
 found = explorer.result()
 put("explored", found.states, found.transitions, found.complete)

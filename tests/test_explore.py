@@ -105,7 +105,7 @@ def test_ending_reachable_only_through_a_flag_gets_a_witness_that_sets_it(
 
 
 def test_final_rosters_tell_apart_who_survives(run_cli: Any) -> None:
-    _, out = explore_json(run_cli, str(FLAG_ENDING))
+    _, out = explore_json(run_cli, str(FLAG_ENDING), "--rosters")
     rosters = sorted((r["survivors"], r["roster"]) for r in out["final_rosters"])
     assert rosters == [(1, {"su-hyeok": "dead"}), (2, {})]
 
@@ -136,7 +136,7 @@ def test_states_differing_only_in_turn_are_one_state() -> None:
 
 def test_unread_values_merge_states_without_changing_findings() -> None:
     story = load_story(FLAG_ENDING)
-    merged, exact = Explorer(story), Explorer(story, exact=True)
+    merged, exact = Explorer(story, rosters=True), Explorer(story, exact=True)
     merged.run()
     exact.run()
     a, b = merged.result(), exact.result()
@@ -152,7 +152,7 @@ def test_unread_values_merge_states_without_changing_findings() -> None:
 )
 def test_merged_and_exact_searches_find_the_same_things(folder: Path) -> None:
     story = load_story(folder)
-    merged, exact = Explorer(story), Explorer(story, exact=True)
+    merged, exact = Explorer(story, rosters=True), Explorer(story, exact=True)
     merged.run()
     exact.run()
     a, b = merged.result(), exact.result()

@@ -1,8 +1,9 @@
 """The bundled story explored: endings reached with witnesses that replay, nothing stuck.
 
 These skip while the bundled story is being written (while `hyosan check` reports
-errors). The complete search visits about 1.6 million states and takes minutes, so it
-runs only with HYOSAN_SLOW_TESTS=1; a bounded search always runs.
+errors). The complete search no longer finishes (bench/RESULTS.md, 5e): a bounded
+search always runs; a million-state search and thousands of seeded runs that must reach
+every ending and node run with HYOSAN_SLOW_TESTS=1 (CI does).
 """
 
 from __future__ import annotations
@@ -53,14 +54,37 @@ def test_bounded_search_of_the_bundled_story_finds_endings_that_replay(bundled: 
 
 @pytest.mark.skipif(
     not os.environ.get("HYOSAN_SLOW_TESTS"),
-    reason="the complete search takes minutes; set HYOSAN_SLOW_TESTS=1 to run it",
+    reason="the large search takes minutes; set HYOSAN_SLOW_TESTS=1 to run it",
 )
-def test_bundled_story_explores_to_completion(bundled: Story) -> None:
-    explorer = Explorer(bundled)
+def test_a_million_states_of_the_bundled_story_hold_no_softlock_and_witnesses_replay(
+    bundled: Story,
+) -> None:
+    """The season's complete state space no longer fits a test (choices now change who
+    lives, and later conditions read those fates: bench/RESULTS.md, 5e), so CI searches
+    its first million states breadth-first: nothing stuck, every witness replays."""
+    explorer = Explorer(bundled, max_states=1_000_000)
     explorer.run()
     result = explorer.result()
-    assert result.complete
+    assert result.stopped in (None, "bound")
     assert result.softlocks == []
-    unreached = [e.id for e in result.endings if e.witness is None]
-    assert unreached == []
     _assert_witnesses_replay(bundled, explorer)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("HYOSAN_SLOW_TESTS"),
+    reason="thousands of playthroughs take minutes; set HYOSAN_SLOW_TESTS=1 to run them",
+)
+def test_seeded_random_runs_reach_every_ending_and_every_node_of_the_bundled_story(
+    bundled: Story,
+) -> None:
+    """What the bounded search cannot reach deep in the season, seeded runs that favour
+    the least-taken choices do: every ending, and every node but those only a narrow
+    path reaches, which the show's own path covers; no run gets stuck."""
+    from engine.runtime.canon import canon_path
+    from engine.tools.randomtest import random_playthroughs
+
+    result = random_playthroughs(bundled, 20_000, seed=0, mode="least-used")
+    assert result.problems == []
+    assert set(result.endings) == {n.ending.id for n in bundled.nodes.values() if n.ending}
+    shows_path = {state.node for state in canon_path(bundled)}
+    assert set(result.node_visits) | shows_path == set(bundled.nodes)

@@ -1,5 +1,9 @@
 """The compact explorer finds exactly what the plain search finds, on every fixture story.
 
+The reference keeps every character (it counts final rosters), so it is compared with
+the explorer's census mode (`rosters=True`); `tests/test_explore_fates.py` compares the
+default mode, which merges characters no later step reads, with the census.
+
 `Reference` below is the exploration as it was before the state key was packed: a
 breadth-first search keyed by plain tuples (node, episode, resume, the whole roster,
 the projected inventory, flags, counters and visited nodes, the generator, who just
@@ -37,6 +41,7 @@ STORIES = [
     "consequences_lab",
     "causes_flags",
     "play_basic",
+    "explore_fates",
 ]
 _HISTORY = ("log", "path")
 
@@ -202,7 +207,7 @@ _KNOWN = frozenset(
 @pytest.mark.parametrize("name", STORIES)
 def test_compact_explorer_finds_what_the_plain_search_finds(name: str) -> None:
     story = load_story(FIXTURES / name)
-    explorer = Explorer(story)
+    explorer = Explorer(story, rosters=True)
     explorer.run()
     assert findings(explorer.result(), explorer.witness) == reference_findings(story)
 
@@ -215,19 +220,21 @@ def test_a_bound_cuts_both_searches_at_the_same_state(name: str) -> None:
     story = load_story(FIXTURES / name)
     total = reference_findings(story)["states"]
     for bound in sorted({1, 2, 3, total // 3, total // 2, total - 1, total}):
-        explorer = Explorer(story, max_states=max(bound, 1))
+        explorer = Explorer(story, max_states=max(bound, 1), rosters=True)
         explorer.run()
         got = findings(explorer.result(), explorer.witness)
         assert got == reference_findings(story, max(bound, 1)), bound
 
 
+@pytest.mark.parametrize("rosters", [False, True])
 @pytest.mark.parametrize("name", STORIES)
-def test_the_search_on_two_processes_finds_exactly_the_same(name: str) -> None:
+def test_the_search_on_two_processes_finds_exactly_the_same(name: str, rosters: bool) -> None:
     story = load_story(FIXTURES / name)
-    explorer = Explorer(story)
+    explorer = Explorer(story, rosters=rosters)
     explorer.run()
     for jobs in (2, 3):
-        assert explore_parallel(story, jobs=jobs).result() == explorer.result(), jobs
+        found = explore_parallel(story, jobs=jobs, rosters=rosters).result()
+        assert found == explorer.result(), jobs
 
 
 @pytest.mark.parametrize("name", BOUNDED)

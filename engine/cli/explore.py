@@ -81,6 +81,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "condition reads (more states, same findings)",
     )
     parser.add_argument(
+        "--rosters",
+        action="store_true",
+        help="count the distinct final rosters at the endings (keeps every character's "
+        "status and place in every state: more states, slower)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="also exit 1 when an ending is never reached or a choice is never available",
@@ -145,6 +151,7 @@ def _search(args: argparse.Namespace, story: Story) -> tuple[SearchRecord, float
                     args.seed,
                     args.max_states,
                     exact=args.exact,
+                    rosters=args.rosters,
                     jobs=jobs,
                     progress=show,
                     until=lambda: asked[0] or late(),
@@ -152,7 +159,9 @@ def _search(args: argparse.Namespace, story: Story) -> tuple[SearchRecord, float
             if search.stopped == "interrupted" and not asked[0]:
                 search.stopped = "time"
         else:
-            explorer = search = Explorer(story, args.seed, args.max_states, exact=args.exact)
+            explorer = search = Explorer(
+                story, args.seed, args.max_states, exact=args.exact, rosters=args.rosters
+            )
             try:
                 explorer.run(show, until=late if deadline is not None else None)
             except KeyboardInterrupt:
@@ -214,4 +223,6 @@ def _command(args: argparse.Namespace, bound: int) -> str:
     parts += [f"--branch {b}" for b in args.branch]
     if args.seed:
         parts.append(f"--seed {args.seed}")
+    if args.rosters:
+        parts.append("--rosters")
     return " ".join([*parts, f"--max-states {bound}"])

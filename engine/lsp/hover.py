@@ -83,7 +83,7 @@ class Reaches:
     def explore(self, story: Story, stopped: Callable[[], bool]) -> Explored:
         """The exploration itself (on the worker thread); it gives up when `stopped()`."""
         graph = StateGraph(story, 0)
-        explorer = Explorer(story, 0, self.max_states, observe=graph.observe)
+        explorer = Explorer(story, 0, self.max_states, observe=graph.observe, rosters=True)
         explorer.run(until=stopped)
         judged = judge(story, graph, OutcomeWalk(graph, explorer.unexpanded()), {})
         reach = {graph.choices[n]: found for n, (_, found) in judged.choices.items()}

@@ -17,6 +17,10 @@ from engine.tools.randomtest import Steps
 __all__ = ["explore_json", "explore_text", "path_text", "plural", "steps_json"]
 
 _SHOWN_ROSTERS = 12
+ROSTERS_NOT_COUNTED = (
+    "final rosters were not counted: states that differ only in characters no later "
+    "condition or effect reads were merged; run with --rosters to count them"
+)
 
 
 def steps_json(steps: Steps) -> list[dict[str, str]]:
@@ -83,10 +87,13 @@ def explore_json(
         ],
         "unreached_nodes": result.unreached_nodes,
         "final_rosters": _rosters_json(story, result),
+        "final_rosters_note": None if result.final_rosters is not None else ROSTERS_NOT_COUNTED,
     }
 
 
-def _rosters_json(story: Story, result: ExploreResult) -> list[dict[str, Any]]:
+def _rosters_json(story: Story, result: ExploreResult) -> list[dict[str, Any]] | None:
+    if result.final_rosters is None:
+        return None
     return [
         {
             "survivors": r.survivors,
@@ -129,9 +136,10 @@ def explore_text(
         f"({rate:,.0f} states/s): {status}"
     ]
     if result.merged:
-        lines.append(
-            "  (states that differ only in flags, counters or items no later condition reads"
-        )
+        what = "flags, counters or items"
+        if result.final_rosters is None:
+            what = "flags, counters, items or characters"
+        lines.append(f"  (states that differ only in {what} no later condition reads")
         lines.append("   count as one: they have the same futures; --exact tells them apart)")
     if result.reads_turn:
         lines.append(
@@ -213,6 +221,11 @@ def _never_available(result: ExploreResult) -> list[str]:
 
 def _rosters(story: Story, result: ExploreResult) -> list[str]:
     rosters = result.final_rosters
+    if rosters is None:
+        return [
+            "\nFinal rosters: not counted (states that differ only in characters no later",
+            "  condition or effect reads were merged); run with --rosters to count them",
+        ]
     lines = [f"\nFinal rosters: {len(rosters)} distinct"]
     for r in rosters[:_SHOWN_ROSTERS]:
         lost = [

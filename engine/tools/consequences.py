@@ -175,7 +175,7 @@ def analyse(
     path = canon_path(story, seed)
     graph = StateGraph(story, samples)
     graph.add_sample(path[0])
-    explorer = Explorer(story, seed, max_states, observe=graph.observe)
+    explorer = Explorer(story, seed, max_states, observe=graph.observe, rosters=True)
     explorer.run(progress)
     chosen: dict[str, list[GameState]] = {}
     for state in path:

@@ -17,7 +17,10 @@ were made, so paths with as many draws merge. The key itself is `engine.tools.ex
 
 Values no later condition can read are left out too (`engine.tools.relevance`): states
 that differ only in them have the same futures. That is what makes the bundled story
-(about 1.6 million states) finish; `Explorer(..., exact=True)` turns it off.
+finish; `Explorer(..., exact=True)` turns it off. A character's status and place are
+such values too once nothing later reads them, so by default the final rosters at the
+endings are not counted; `Explorer(..., rosters=True)` keeps every character and counts
+them (the census `hyosan explore --rosters` and the tools built on outcomes use).
 
 Other tools build on the search (`engine.tools.reach`, `engine.tools.consequences`): it
 can start from any state (`start`), keep variables a question reads (`keep`), report
@@ -88,14 +91,17 @@ class Explorer(SearchRecord):
         start: GameState | None = None,
         keep: frozenset[Var] = frozenset(),
         observe: Observer | None = None,
+        rosters: bool = False,
     ) -> None:
         """`start`: search from this state instead of the start of the story (witnesses
         are then paths from it); `keep`: variables never merged away (a question's
-        reads); `observe`: called for every transition."""
+        reads); `observe`: called for every transition; `rosters`: keep every character
+        and count the final rosters (also done with `exact`)."""
         first = initial_state(story, seed) if start is None else start
-        super().__init__(story, seed, bare(first), merges=not exact)
+        census = rosters or exact
+        super().__init__(story, seed, bare(first), merges=not exact, census=census)
         self.max_states = max_states
-        relevance = Relevance(story, keep)
+        relevance = Relevance(story, keep, census=census)
         self.reads_turn = relevance.reads_turn
         self.keys = StateKeys(story, relevance, self.merges)
         self._observe = observe

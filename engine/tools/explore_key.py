@@ -3,14 +3,24 @@
 Owns: `StateKeys` (a `GameState` -> an int that is equal for two states exactly when
 their futures are the same) and the list of `GameState` fields the key treats by name.
 
-What goes in: the node, each character (status, place, incubation left, hidden bite),
-the episode, the pending `$resume`, who just turned, the generator, and the inventory,
-flags, counters and visited nodes that a later condition can still read (the relevance
-analysis, `engine.tools.relevance`, precomputed per node). The turn goes in only when a
-condition reads it. The log and the path are history, not state: they are left out.
+What goes in: the node, each character a later step can read (status, place,
+incubation left, hidden bite: see below), the episode, the pending `$resume`, who just
+turned, the generator, and the inventory, flags, counters and visited nodes that a later
+condition can still read (the relevance analysis, `engine.tools.relevance`, precomputed
+per node). The turn goes in only when a condition reads it. The log and the path are
+history, not state: they are left out.
 The visit counts and the once-only choices taken are kept whole, and so is any other
 field of `GameState` (one added later): a new field can never be dropped by mistake, and
 `tests/test_explore_key.py` fails until it is named here.
+
+Characters: one no later condition or effect reads at the state's (node, resume) (the
+relevance analysis) is replaced by a constant, unless they are bitten (the infection
+clock can still turn them and divert play) or just turned (a `$turned` effect on the
+next step acts on them). Where a later `survivors` reads them, nothing can change a
+character left out any more (an effect aimed at them keeps them there), so how many of
+them are alive with the group is all the key keeps of them.
+A real state is still what the search expands: only the key merges. The final-roster
+census (`Relevance(..., census=True)`) and `merges=False` keep every character.
 
 How it is packed: each distinct character state becomes a small code and a roster the
 bytes of its codes, interned to a number; everything else (projected) is a tuple
@@ -26,6 +36,7 @@ from typing import Any
 
 from engine.runtime.model import Story
 from engine.runtime.state import CharState, GameState
+from engine.runtime.world import Place, Status
 from engine.tools.relevance import Projection, Relevance
 
 __all__ = ["DROPPED_FIELDS", "KEYED_FIELDS", "WHOLE_FIELDS", "StateKeys", "bare"]
@@ -63,6 +74,8 @@ _SHARED = tuple(  # values interned by `compact`: tuples and sets, equal ones st
     i for i, f in enumerate(_FIELDS) if f not in DROPPED_FIELDS | {"node", "turn", "roster"}
 )
 _REST_MEMO_LIMIT = 200_000  # entries of the unprojected -> projected cache before a reset
+_SHARED_LIMIT = 50_000  # distinct shared values kept before a reset (flag sets differ a lot)
+_UNREAD = CharState(Status.DEAD, "")  # a character no later step reads (no real place is "")
 _new = tuple.__new__
 
 
@@ -95,6 +108,8 @@ class StateKeys:
         self._projections: dict[tuple[str, str | None], tuple[int, Projection]] = {}
         self._last_roster: tuple[CharState, ...] | None = None
         self._last_roster_id = 0
+        self._kept: dict[tuple[CharState | int, ...], int] = {}  # projected rosters
+        self._kept_memo: dict[tuple[int, int, tuple[int, ...]], tuple[int, int]] = {}
         self._extra: Callable[[GameState], tuple[Any, ...]] = (
             (lambda s: tuple(s[i] for i in _EXTRA)) if _EXTRA else (lambda s: ())
         )
@@ -130,11 +145,44 @@ class StateKeys:
             values[i] = None
         values[_ROSTER] = self._roster_objects[self.roster_id(s.roster)]
         shared = self._shared
+        if len(shared) >= _SHARED_LIMIT:  # only waiting states need it: drop the rest
+            shared.clear()
         for i in _SHARED:
             value = values[i]
             values[i] = shared.setdefault(value, value)
         result: GameState = _new(GameState, values)
         return result
+
+    def kept_roster(self, s: GameState) -> tuple[int, int]:
+        """The number of the roster as the key keeps it (unread characters replaced by a
+        constant) and a hash of it that is the same in every forked process."""
+        full = self.roster_id(s.roster)
+        if not self.merges:
+            return full, hash(s.roster)
+        number, keep = self._projection(s.node, s.resume)
+        memo = (number, full, s.just_turned)
+        found = self._kept_memo.get(memo)
+        if found is not None:
+            return found
+        chars = keep.characters
+        roster: tuple[CharState | int, ...] = s.roster
+        if chars is not None:
+            turned = s.just_turned
+            whole = [
+                i in chars or c.status == Status.BITTEN or i in turned
+                for i, c in enumerate(s.roster)
+            ]
+            roster = tuple(c if w else _UNREAD for c, w in zip(s.roster, whole, strict=True))
+            if keep.survivors:  # those left out never change again: their count is enough
+                left_out = [c for c, w in zip(s.roster, whole, strict=True) if not w]
+                roster += (sum(1 for c in left_out if c.place == Place.GROUP and c.is_alive),)
+        kept = self._kept.get(roster)
+        if kept is None:
+            kept = self._kept[roster] = len(self._kept)
+        if len(self._kept_memo) >= _REST_MEMO_LIMIT:
+            self._kept_memo.clear()
+        found = self._kept_memo[memo] = (kept, hash(roster))
+        return found
 
     def _projection(self, node: str, resume: str | None) -> tuple[int, Projection]:
         found = self._projections.get((node, resume))
@@ -177,5 +225,5 @@ class StateKeys:
 
     def key(self, s: GameState) -> int:
         """The key of `s`: equal keys, same future."""
-        packed = (self.roster_id(s.roster) << 32) | self.rest_id(s)
+        packed = (self.kept_roster(s)[0] << 32) | self.rest_id(s)
         return packed * self._node_span + self.node_index[s.node]

@@ -1,9 +1,9 @@
 """The exploration on several processes: the same search, partitioned by state.
 
 Owns: `explore_parallel`, a level-synchronous breadth-first search whose states are
-split between worker processes by a hash of (node, roster), two parts of every state's
-key, so two equal states always meet at the same worker. Its findings are identical to
-the single-process `Explorer`'s, numbers included:
+split between worker processes by a hash of (node, roster as the key keeps it), two
+parts of every state's key, so two equal states always meet at the same worker. Its
+findings are identical to the single-process `Explorer`'s, numbers included:
 
 1. every worker steps the states of the current level it owns and sends each new
    state, tagged (parent number, choice position), to the worker that owns it;
@@ -52,17 +52,17 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def owner(state: GameState, jobs: int) -> int:
+def owner(keys: StateKeys, state: GameState, jobs: int) -> int:
     """The worker that keys `state`: the same for every state with the same key."""
-    return hash((state.node, state.roster)) % jobs
+    return hash((state.node, keys.kept_roster(state)[1])) % jobs
 
 
 class _Worker:
     """One partition of the search, in a worker process."""
 
-    def __init__(self, story: Story, merges: bool, me: int, jobs: int) -> None:
+    def __init__(self, story: Story, merges: bool, census: bool, me: int, jobs: int) -> None:
         self.story, self.me, self.jobs = story, me, jobs
-        self.keys = StateKeys(story, Relevance(story), merges)
+        self.keys = StateKeys(story, Relevance(story, census=census), merges)
         self.positions = choice_positions(story)
         self.numbers: dict[int, int] = {}
         self.frontier: list[tuple[int, GameState]] = []
@@ -100,7 +100,7 @@ class _Worker:
                     taken.setdefault((node.id, choice.id), index)
                 child = step(story, state, choice.id)[0]
                 tag = index << _SHIFT | positions[id(choice)]
-                to = owner(child, jobs) if jobs > 1 else 0
+                to = owner(self.keys, child, jobs) if jobs > 1 else 0
                 if to == me:
                     self._receive(tag, child)
                     continue
@@ -175,9 +175,9 @@ class _Worker:
         return found
 
 
-def _serve(conn: Connection, story: Story, merges: bool, me: int, jobs: int) -> None:
+def _serve(conn: Connection, story: Story, merges: bool, census: bool, me: int, jobs: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    worker = _Worker(story, merges, me, jobs)
+    worker = _Worker(story, merges, census, me, jobs)
     while True:
         command, payload = conn.recv()
         if command == "stop":
@@ -203,16 +203,20 @@ def explore_parallel(
     max_states: int | None = None,
     *,
     exact: bool = False,
+    rosters: bool = False,
     jobs: int = 2,
     progress: Callable[[ParallelSearch], None] | None = None,
     until: Callable[[], bool] | None = None,
 ) -> ParallelSearch:
     """Search every reachable state of `story` on `jobs` forked processes; `until()`
-    is asked between levels (the search then stops with "interrupted" pending)."""
+    is asked between levels (the search then stops with "interrupted" pending);
+    `rosters` counts the final rosters, as `Explorer(..., rosters=True)`."""
     start = bare(initial_state(story, seed))
-    search = ParallelSearch(story, seed, start, merges=not exact)
+    census = rosters or exact
+    search = ParallelSearch(story, seed, start, merges=not exact, census=census)
     search.max_states = max_states
-    search.reads_turn = Relevance(story).reads_turn
+    relevance = Relevance(story, census=census)
+    search.reads_turn = relevance.reads_turn
     node_index = {node: i for i, node in enumerate(story.nodes)}
     search._parent.append(-1)
     search._depth.append(0)
@@ -223,13 +227,13 @@ def explore_parallel(
     pipes, procs = [], []
     for me in range(jobs):
         ours, theirs = context.Pipe()
-        proc = context.Process(target=_serve, args=(theirs, story, not exact, me, jobs))
+        proc = context.Process(target=_serve, args=(theirs, story, not exact, census, me, jobs))
         proc.daemon = True
         proc.start()
         pipes.append(ours)
         procs.append(proc)
     try:
-        first = owner(start, jobs)
+        first = owner(StateKeys(story, relevance, not exact), start, jobs)
         pipes[first].send(("start", start))
         pipes[first].recv()
         _levels(search, pipes, until, progress)

@@ -2,7 +2,8 @@
 
 Owns: `SearchRecord`, the compact record of a breadth-first search (per state, by
 number: its parent, the choice that reached it, its node, its depth and outcome; every
-transition as two state numbers; the endings, softlocks and final rosters seen) and the
+transition as two state numbers; the endings, softlocks and, in census mode, the final
+rosters seen) and the
 `ExploreResult` built from it. The single-process search (`engine.tools.explore`) and
 the search on several processes (`engine.tools.explore_parallel`) fill the same record,
 so their findings are built by the same code.
@@ -57,10 +58,14 @@ class RosterGroup:
 class SearchRecord:
     """The record of a search over `story` from `start`; see the module docstring."""
 
-    def __init__(self, story: Story, seed: int, start: GameState, merges: bool) -> None:
+    def __init__(
+        self, story: Story, seed: int, start: GameState, merges: bool, census: bool = True
+    ) -> None:
+        """`census`: count the final rosters (the search then keeps every character)."""
         self.story = story
         self.seed = seed
         self.merges = merges
+        self.census = census
         self.reads_turn = False
         self.node_ids: tuple[str, ...] = tuple(story.nodes)
         self.transitions = 0
@@ -101,6 +106,8 @@ class SearchRecord:
         """The state numbered `index` is at `ending` with this final roster."""
         self._outcome[index] = ENDED
         self.count(self._endings, ending, index)
+        if not self.census:
+            return
         group = self._rosters.get(roster)
         if group is None:
             group = self._rosters[roster] = RosterGroup(alive, index)
@@ -141,7 +148,7 @@ class SearchRecord:
             softlocks=self._softlock_reports(complete),
             never_available=self._never_available(),
             unreached_nodes=[n for n in story.nodes if n not in self._expanded_nodes],
-            final_rosters=self._final_rosters(),
+            final_rosters=self._final_rosters() if self.census else None,
             max_depth=max(self._depth, default=0),
         )
 

@@ -78,5 +78,5 @@ class ExploreResult:
     softlocks: list[Softlock]
     never_available: list[NeverAvailable]
     unreached_nodes: list[str]
-    final_rosters: list[FinalRoster]
+    final_rosters: list[FinalRoster] | None  # None: not counted (no census was asked)
     max_depth: int

@@ -7,6 +7,20 @@ interrupt nodes), what T's entry effects read and live(T). A `$resume` goto lead
 state's pending resume node, so that node's needs are added per state. It works from
 the compiled conditions' `reads` (`engine.runtime.conditions`): no story file is read.
 Variables a question about every state reads (`hyosan reach`) can be kept everywhere.
+
+Characters: a condition naming one (`alive('x')`, `place('x')`, ...) reads
+("character", x), `survivors` reads how many are alive with the group (the key keeps
+that count of the characters it leaves out), and a `bite:` or `turn:` aimed at one
+counts as a read of them (whether it takes depends on their status, and shows later:
+the clock, who just turned). A kill, cure, move or reveal changes only the character it
+aims at: it marks them ("touched", x), which keeps them only where `survivors` is read
+later (their part of the count can still change); where neither is, their fate is
+never read again. An effect aimed at `$turned` adds nothing here: its targets are those
+who just turned (kept by the key, `engine.tools.explore_key`) or who turn on that very
+step (bitten ones, kept by the key, or named by a `turn:`, read here). The rules read
+nothing else of the roster during a step but the bitten (the infection clock, the
+on_turn diversion), which the key also keeps. `census=True` keeps every character
+everywhere (for the final-roster census).
 """
 
 from __future__ import annotations
@@ -16,30 +30,43 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from engine.runtime.conditions import Var
-from engine.runtime.effects import Effect, walk_effects
+from engine.runtime.effects import Bite, Effect, Turn, walk_effects
 from engine.runtime.graph import interrupt_nodes
 from engine.runtime.model import Node, Story
-from engine.runtime.world import RESUME
+from engine.runtime.world import RESUME, TURNED_TARGET
 
 __all__ = ["Projection", "Relevance"]
 
 
-def _effect_reads(effects: tuple[Effect, ...]) -> frozenset[Var]:
+SURVIVORS: Var = ("builtin", "survivors")
+"""Read by `survivors`: how many characters are alive and with the group."""
+TOUCHED = "touched"
+"""("touched", c): a kill, cure, move or reveal aimed at c. It changes c alone, so it
+matters only when c is read later, or when `survivors` is (c's part of the count)."""
+
+
+def _effect_reads(effects: tuple[Effect, ...], cast: tuple[str, ...]) -> frozenset[Var]:
     out: set[Var] = set()
     for effect in walk_effects(effects):
         for condition in effect.conditions():
             out |= condition.reads
+        who = getattr(effect, "who", None)  # bite, reveal, turn, kill, cure, move
+        if not isinstance(who, int) or who == TURNED_TARGET:
+            continue
+        # Whether a bite takes or a turn happens shows later (the clock, who just
+        # turned); the others change only the character they aim at.
+        out.add(("character" if isinstance(effect, Bite | Turn) else TOUCHED, cast[who]))
     return frozenset(out)
 
 
-def _choice_reads(node: Node) -> frozenset[Var]:
+def _choice_reads(node: Node, cast: tuple[str, ...]) -> frozenset[Var]:
     out: set[Var] = set()
     for choice in node.choices:
         if choice.condition is not None:
             out |= choice.condition.reads
         if choice.unless is not None:  # decides whether a shown choice can be taken
             out |= choice.unless.reads
-        out |= _effect_reads(choice.effects)
+        out |= _effect_reads(choice.effects, cast)
     return frozenset(out)
 
 
@@ -53,6 +80,8 @@ class Projection(NamedTuple):
     counters: _Pick
     items: _Pick
     visited: frozenset[str]
+    characters: frozenset[int] | None = None  # by index; None: every character
+    survivors: bool = False  # `survivors` is read later: count the others who survive
 
 
 def _picker(indexes: list[int]) -> _Pick:
@@ -68,11 +97,15 @@ def _picker(indexes: list[int]) -> _Pick:
 class Relevance:
     """Per node, the variables some future step may read; `keep` is read everywhere."""
 
-    def __init__(self, story: Story, keep: frozenset[Var] = frozenset()) -> None:
+    def __init__(
+        self, story: Story, keep: frozenset[Var] = frozenset(), *, census: bool = False
+    ) -> None:
         self.story = story
         self.keep = keep
-        reads = {n.id: _choice_reads(n) for n in story.nodes.values()}
-        self.entry = {n.id: _effect_reads(n.effects) for n in story.nodes.values()}
+        self.census = census
+        cast = story.cast_ids
+        reads = {n.id: _choice_reads(n, cast) for n in story.nodes.values()}
+        self.entry = {n.id: _effect_reads(n.effects, cast) for n in story.nodes.values()}
         interrupts = set(interrupt_nodes(story))
         self.resumes = {
             n.id for n in story.nodes.values() if any(c.goto == RESUME for c in n.choices)
@@ -125,9 +158,16 @@ class Relevance:
             for k in ("flag", "counter", "item", "visited")
         }
         story = self.story
+        characters: frozenset[int] | None = None
+        if not self.census:
+            index = story.cast_index
+            kinds = {"character", TOUCHED} if SURVIVORS in needs else {"character"}
+            characters = frozenset(index[c] for kind, c in needs if kind in kinds)
         return Projection(
             frozenset(named["flag"]),
             _picker(sorted(story.counter_index[c] for c in named["counter"])),
             _picker(sorted(story.item_index[i] for i in named["item"])),
             frozenset(named["visited"]),
+            characters,
+            SURVIVORS in needs,
         )
