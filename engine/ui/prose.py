@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from engine.runtime.emphasis import runs, unmarked
 
-__all__ = ["EMPHASIS", "Span", "plain", "spans", "styled_lines"]
+__all__ = ["EMPHASIS", "Span", "paragraphs", "plain", "spans", "styled_lines"]
 
 EMPHASIS = "class:emphasis"
 
@@ -32,7 +32,7 @@ def styled_lines(text: str, width: int) -> list[list[Span]]:
     """Paragraphs (split at blank lines) wrapped at word boundaries to `width` columns,
     a blank line between paragraphs, each line a list of (style, text) spans."""
     lines: list[list[Span]] = []
-    for paragraph in _paragraphs(text):
+    for paragraph in paragraphs(text):
         if lines:
             lines.append([])
         parts = spans(paragraph)
@@ -65,7 +65,8 @@ def _wrap_words(text: str, width: int) -> list[str]:
     return rows
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
+    """The text's paragraphs (blank lines part them), each joined into one line."""
     blocks: list[str] = []
     current: list[str] = []
     for line in text.splitlines():

@@ -82,7 +82,7 @@ def wrap_prose(text: str, width: int) -> list[str]:
     Width 0 or less keeps each paragraph on one line (for screen readers and pipes).
     """
     lines: list[str] = []
-    for paragraph in map(prose.plain, _paragraphs(text)):  # line mode: no emphasis marks
+    for paragraph in map(prose.plain, prose.paragraphs(text)):  # line mode: no emphasis marks
         if lines:
             lines.append("")
         if width > 0:
@@ -90,19 +90,6 @@ def wrap_prose(text: str, width: int) -> list[str]:
         else:
             lines.append(paragraph)
     return lines
-
-
-def _paragraphs(text: str) -> list[str]:
-    blocks, current = [], []
-    for line in text.splitlines():
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            blocks.append(" ".join(current))
-            current = []
-    if current:
-        blocks.append(" ".join(current))
-    return blocks
 
 
 def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) -> Scene:
