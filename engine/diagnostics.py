@@ -99,7 +99,7 @@ CODES: dict[str, Code] = {
     "E053": Code(
         "error",
         "no choice is always available",
-        "give at least one choice no if:, so the player can never be stuck",
+        "give at least one choice no if:, unless: or once: true, so the player can never be stuck",
     ),
     "E054": Code("error", "episode problem", "give every episode file its own episode number"),
     "E055": Code("error", "invalid canon data", "correct the canon: section of the manifest"),

@@ -106,7 +106,7 @@ CASES = [
     Case("E051-ending-with-choices", "E051", EPISODE, 7, 3, 'node "end" is an ending but has'),
     Case("E052-dead-end", "E052", EPISODE, 11, 3, 'node "limbo" has no choices and is not an'),
     Case("E053-every-choice-conditional", "E053", EPISODE, 3, 3,
-         'every choice of node "a" has a condition'),
+         'every choice of node "a" has an if:, so the player is stuck'),
     Case("E054-episode-twice", "E054", "episodes/two.yaml", 1, 10,
          "episode 1 is already defined in episodes/one.yaml"),
     Case("E055-canon-roster", "E055", "story.yaml", 14, 16, '"zombi" is not a status', "zombie"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import play
 
 from engine.compiler.language import Symbols, compile_condition
 from engine.compiler.loader import check_story, load_story
@@ -40,13 +41,6 @@ LAB = Path(__file__).resolve().parent / "fixtures" / "lang_lab"
 @pytest.fixture(scope="module")
 def lab() -> Story:
     return load_story(LAB)
-
-
-def play(story: Story, *choices: str, seed: int = 0) -> GameState:
-    state = initial_state(story, seed)
-    for choice in choices:
-        state, _events = step(story, state, choice)
-    return state
 
 
 def text(story: Story, state: GameState) -> str:
@@ -290,6 +284,23 @@ def test_unless_without_a_reason_is_an_error(tmp_path: Path) -> None:
 def test_a_node_of_only_once_choices_can_strand_the_player(tmp_path: Path) -> None:
     found = errors(tmp_path, one_choice_node(extra="once: true"))
     assert [code for code, *_ in found] == ["E053"]
+    assert found[0][3] == (
+        'every choice of node "a" has once: true, so the player is stuck when none can be taken'
+    )
+
+
+def test_the_stranding_error_names_what_each_choice_has(tmp_path: Path) -> None:
+    nodes = """\
+    a:
+      text: Start.
+      choices:
+        - {id: go, text: Go., if: trust > 1, goto: end}
+        - {id: run, text: Run., once: true, goto: end}
+        - {id: hide, text: Hide., unless: trust > 2, disabled_text: Not yet., goto: end}
+    """
+    found = errors(tmp_path, nodes)
+    assert [code for code, *_ in found] == ["E053"]
+    assert 'node "a" has an if:, an unless: or once: true, so' in found[0][3]
 
 
 # --- text with values in it -------------------------------------------------------------

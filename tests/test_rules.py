@@ -12,6 +12,7 @@ import copy
 from pathlib import Path
 
 import pytest
+from helpers import play
 
 from engine.compiler.loader import load_story
 from engine.runtime.events import Event, LogEntry
@@ -34,13 +35,6 @@ LAB = Path(__file__).resolve().parent / "fixtures" / "rules_lab"
 @pytest.fixture(scope="module")
 def lab() -> Story:
     return load_story(LAB)
-
-
-def play(story: Story, *choices: str, seed: int = 0) -> GameState:
-    state = initial_state(story, seed)
-    for choice in choices:
-        state, _events = step(story, state, choice)
-    return state
 
 
 def events_of(story: Story, *choices: str, seed: int = 0) -> list[Event]:

@@ -100,9 +100,24 @@ def _check_node(ctx: Context, node: Node) -> None:
         ctx.error(
             node.pos,
             "E053",
-            f'every choice of node "{node.id}" has a condition: when none holds the '
-            "player is stuck",
+            f'every choice of node "{node.id}" has {_limits(node)}, so the player is stuck '
+            "when none can be taken",
         )
+
+
+def _limits(node: Node) -> str:
+    """What keeps a node's choices from always being taken: "an if:", "an if: or once:
+    true", "an if:, an unless: or once: true"."""
+    kinds = [
+        word
+        for word, found in (
+            ("an if:", any(c.condition is not None for c in node.choices)),
+            ("an unless:", any(c.unless is not None for c in node.choices)),
+            ("once: true", any(c.once for c in node.choices)),
+        )
+        if found
+    ]
+    return kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
 
 
 def _check_reachability(ctx: Context, story: Story) -> None:

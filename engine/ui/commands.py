@@ -17,6 +17,7 @@ from engine.runtime.rules import ChoiceError, RunEndedError
 from engine.saves.format import SaveError, SaveFile
 from engine.session import Session
 from engine.ui import roster, runfiles, screen
+from engine.ui.ledger_worker import LedgerWorker
 from engine.ui.reply import LOAD_HINT, MenuItem, Reply, choice_item
 
 __all__ = ["COMMANDS", "Command", "Game", "MenuItem", "Reply", "command"]
@@ -92,6 +93,7 @@ class Game:
     submenu_title: str = ""
     width: int = 100  # the front end keeps this at the text width, for tables in panels
     line_mode: bool = False  # help describes line mode's words, not the full screen's keys
+    ledger: LedgerWorker | None = None  # the choice ledger, computed while playing
 
     # --- what to show ---
     def menu(self) -> list[MenuItem]:
@@ -119,7 +121,7 @@ class Game:
         return self.submenu_title if self.submenu else ""
 
     def scene(self, first_shown: bool = False) -> screen.Scene:
-        return screen.scene(self.session.story, self.session.states, first_shown)
+        return screen.scene(self.session.story, self.session.states, first_shown, self.ledger)
 
     # --- input ---
     def handle(self, line: str) -> Reply:

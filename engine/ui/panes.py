@@ -17,6 +17,7 @@ from engine.runtime.model import Story
 from engine.runtime.state import GameState
 from engine.ui import prose, screen
 from engine.ui.commands import Game
+from engine.ui.ledger_worker import LedgerWorker
 
 __all__ = ["Line", "Pane", "Scrollback", "panel_lines", "scene_lines", "story_pane"]
 
@@ -45,10 +46,15 @@ def panel_lines(title: str, text: str, width: int, close_key: str) -> list[Line]
 
 
 def scene_lines(
-    story: Story, states: Sequence[GameState], width: int, first: bool, with_ending: bool
+    story: Story,
+    states: Sequence[GameState],
+    width: int,
+    first: bool,
+    with_ending: bool,
+    worker: LedgerWorker | None = None,
 ) -> list[Line]:
     """One scene: notices, the episode recap and ledger, title card, prose, ending."""
-    scene = screen.scene(story, states, first)
+    scene = screen.scene(story, states, first, worker)
     out: list[Line] = []
     for notice in scene.notices:
         out += _plain_lines("class:notice", textwrap.wrap("• " + notice, width) or [""])
@@ -63,7 +69,7 @@ def scene_lines(
     out += [[("", " "), *line] if line else [] for line in prose.styled_lines(scene.text, width)]
     if scene.ending_title and with_ending:
         out += [[], *_plain_lines("class:ending", [f"THE END · {scene.ending_title}"]), []]
-        for line in prose.plain(screen.ending_text(story, states)).splitlines():
+        for line in prose.plain(screen.ending_text(story, states, worker)).splitlines():
             out += _plain_lines("", screen.wrap_keep_indent(line, width))
     return out
 
@@ -79,14 +85,20 @@ class Scrollback:
     def __init__(self) -> None:
         self._cache: dict[tuple[int, int], tuple[GameState, GameState, list[Line]]] = {}
 
-    def lines(self, story: Story, states: Sequence[GameState], width: int) -> list[Line]:
+    def lines(
+        self,
+        story: Story,
+        states: Sequence[GameState],
+        width: int,
+        worker: LedgerWorker | None = None,
+    ) -> list[Line]:
         out: list[Line] = []
         taken = states[-1].steps()
         for index in range(len(states) - 1):
             key = (index, width)
             hit = self._cache.get(key)
             if hit is None or hit[0] is not states[index] or hit[1] is not states[index + 1]:
-                lines = scene_lines(story, states[: index + 1], width, index == 0, False)
+                lines = scene_lines(story, states[: index + 1], width, index == 0, False, worker)
                 lines += _echo(story, taken[index], width)
                 hit = (states[index], states[index + 1], lines)
                 self._cache[key] = hit
@@ -124,6 +136,7 @@ def story_pane(
         return Pane(
             [*_plain_lines("class:card", [session.story.title]), [], *_plain_lines("", [found])]
         )
-    before = history.lines(session.story, session.states, width) if history else []
-    current = scene_lines(session.story, session.states, width, first_scene, True)
+    story, states, worker = session.story, session.states, game.ledger
+    before = history.lines(story, states, width, worker) if history else []
+    current = scene_lines(story, states, width, first_scene, True, worker)
     return Pane(before + current, len(before))

@@ -19,6 +19,7 @@ from engine.diagnostics import printable
 from engine.ui import prose, screen
 from engine.ui.commands import Game, Reply
 from engine.ui.guard import shown, unexpected
+from engine.ui.ledger_worker import started
 
 __all__ = ["Hangup", "PlainUI", "terminal_reader"]
 
@@ -77,7 +78,11 @@ class PlainUI:
         self.reader = reader
 
     def run(self, notices: tuple[str, ...] = ()) -> int:
-        """Play until the player quits or input ends; return the exit code (0)."""
+        """Play until the player quits or input ends; return the exit code (0). A player
+        at a terminal gets the choice ledger computed meanwhile (`LedgerWorker`); a
+        script's input computes it at the first episode end, the same on every run."""
+        if self.reader is not None or self.input.isatty():  # a player, not a script
+            self.game.ledger = started(self.game.ledger, self.game.session.story)
         try:
             for notice in notices:
                 self.say(notice)
@@ -205,7 +210,8 @@ class PlainUI:
             self.say()
             self.say(f"THE END · {scene.ending_title}")
             self.say()
-            ending = prose.plain(screen.ending_text(session.story, session.states))
+            ending_text = screen.ending_text(session.story, session.states, self.game.ledger)
+            ending = prose.plain(ending_text)
             for line in ending.splitlines():
                 self.say(line)
         self.say()

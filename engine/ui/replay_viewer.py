@@ -27,6 +27,7 @@ from prompt_toolkit.layout import FormattedTextControl, HSplit, Layout, Window
 from prompt_toolkit.layout.controls import UIContent, UIControl
 from prompt_toolkit.layout.dimension import Dimension
 from prompt_toolkit.output import Output
+from prompt_toolkit.utils import get_cwidth
 
 from engine.diagnostics import printable
 from engine.replay import ReplayResult, StepView
@@ -38,7 +39,26 @@ from engine.ui.theme import replay_style
 
 __all__ = ["KEYS_HELP", "KEYS_HINT", "Pager", "ReplayViewer", "scroll_label", "status_line"]
 
-KEYS_HINT = "n next · p previous · Space more · PgUp back · a number, Enter: go to · q quit"
+# The keys the status line names, from all of them to the fewest: the first that fits
+# the window is shown (the whole list is always a `?` away).
+_HINTS: tuple[tuple[str, ...], ...] = (
+    ("n next", "p previous", "Space more", "PgUp back", "a number, Enter: go to", "q quit"),
+    ("n next", "p prev", "Space more", "PgUp back", "a number, Enter: go to", "q quit"),
+    ("n next", "p previous", "Space more", "PgUp back", "q quit", "? all keys"),
+    ("n next", "p prev", "Space more", "PgUp back", "q quit", "? all keys"),
+    ("n next", "p prev", "Space more", "q quit", "? keys"),
+    ("n next", "p prev", "q quit", "? keys"),
+    ("n next", "p prev", "q quit"),
+    ("q quit",),
+    (),
+)
+_TYPED_HINTS: tuple[tuple[str, ...], ...] = (
+    ("Enter goes", "Backspace edits", "Esc cancels"),
+    ("Enter goes", "Esc cancels"),
+    ("Enter goes",),
+    (),
+)
+KEYS_HINT = " · ".join(_HINTS[0])
 KEYS_HELP = (
     "Keys: n or → next step · p or ← previous · Space, PgDn and PgUp page · ↑ ↓ a line · "
     "Home, End the first and last · a number then Enter: that step · q or Esc quits."
@@ -157,15 +177,36 @@ _MOVES: dict[str, Callable[[Pager], None]] = {
 }
 
 
-def status_line(pager: Pager, steps: int, last: str) -> str:
+def status_line(pager: Pager, steps: int, last: str, width: int = 0) -> str:
     """The bottom line: where the viewer is and what the keys do, or the number typed.
 
-    `steps` is how many steps the run has; `last` names the screen after them.
+    `steps` is how many steps the run has; `last` names the screen after them. With a
+    `width`, the line fits in that many columns: fewer and shorter key hints as it
+    shrinks, and at the very least where the reader is, cut short. It never wraps.
     """
     if pager.typed:
-        return f"go to step {pager.typed} · Enter goes · Backspace edits · Esc cancels"
-    where = f"step {pager.position + 1}/{steps}" if pager.position < steps else last
-    return f"{where} · {KEYS_HINT}"
+        where, variants = f"go to step {pager.typed}", _TYPED_HINTS
+    else:
+        where = f"step {pager.position + 1}/{steps}" if pager.position < steps else last
+        variants = _HINTS
+    for hints in variants:
+        line = " · ".join((where, *hints))
+        if width <= 0 or get_cwidth(line) <= width:
+            return line
+    return _cut(where, width)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` columns, ending in "…" when cut."""
+    if get_cwidth(text) <= width:
+        return text
+    out, used = "", 1
+    for char in text:
+        used += get_cwidth(char)
+        if used > width:
+            break
+        out += char
+    return out + "…" if width > 0 else ""
 
 
 def scroll_label(pager: Pager) -> str:
@@ -281,7 +322,12 @@ class ReplayViewer:
         return [("", "─" * max(1, columns - len(label) - 4) + f" {label} ─")]
 
     def _status(self) -> StyleAndTextTuples:
-        return [("", " " + (self.problem or status_line(self.pager, self.steps, self.last)))]
+        """The status line in the window's width (after a one-column margin); a problem
+        or the list of keys (`?`) is a message and wraps instead."""
+        if self.problem:
+            return [("", " " + self.problem)]
+        columns = self.app.output.get_size().columns
+        return [("", " " + status_line(self.pager, self.steps, self.last, columns - 1))]
 
     def _visible(self, width: int, height: int | None) -> list[str]:
         """The lines of the current screen that fit; the pager learns the sizes first.

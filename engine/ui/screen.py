@@ -9,7 +9,6 @@ writes anywhere; the plain front end joins the texts and drops the styles. Hidde
 
 from __future__ import annotations
 
-import importlib
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from engine.runtime.model import Story
 from engine.runtime.rules import render_text, survivors
 from engine.runtime.state import GameState
 from engine.ui import prose
+from engine.ui.ledger_worker import LedgerWorker, ledger_lines
 from engine.ui.roster import roster_text, visible_status
 
 if TYPE_CHECKING:
@@ -92,8 +92,14 @@ def wrap_prose(text: str, width: int) -> list[str]:
     return lines
 
 
-def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) -> Scene:
-    """The scene at the last state; a title card when it entered a new episode."""
+def scene(
+    story: Story,
+    states: Sequence[GameState],
+    first_shown: bool = False,
+    worker: LedgerWorker | None = None,
+) -> Scene:
+    """The scene at the last state; a title card when it entered a new episode. With a
+    `worker`, an episode end shows the choice ledger only once it is computed."""
     state = states[-1]
     node = story.nodes[state.node]
     entered = len(states) == 1 or states[-2].episode != state.episode
@@ -103,7 +109,7 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
     recap: EpisodeSummary | None = None
     ledger: tuple[str, ...] = ()
     if len(states) > 1 and states[-2].episode != state.episode:
-        ledger = tuple(ledger_lines(story, states, states[-2].episode))
+        ledger = tuple(ledger_lines(story, states, states[-2].episode, worker))
         if story.canon is not None:
             from engine.canon.compare import (
                 episode_summary,  # only at episode ends: keeps start-up light
@@ -111,19 +117,6 @@ def scene(story: Story, states: Sequence[GameState], first_shown: bool = False) 
 
             recap = episode_summary(story, states[:-1], states[-2].episode)
     return Scene(card, notices, render_text(node, state), ending, recap, ledger)
-
-
-def ledger_lines(story: Story, states: Sequence[GameState], episode: int | None) -> list[str]:
-    """The choice ledger's lines for the episode just ended (or, with None, the ending),
-    when `engine.report.ledger` is there; [] when it is not."""
-    try:
-        ledger = importlib.import_module("engine.report.ledger")
-        lines = ledger.ending_lines if episode is None else ledger.episode_lines
-    except (ImportError, AttributeError):
-        return []
-    steps = list(states[-1].steps())
-    found = lines(story, steps) if episode is None else lines(story, steps, episode)
-    return [str(line) for line in found or []]
 
 
 _NARROW_CHART = 64  # below this width the chart's four columns would cut words
@@ -286,8 +279,11 @@ def flow(fragments: Sequence[Fragment], width: int) -> list[list[Fragment]]:
 # --- the ending ---
 
 
-def ending_text(story: Story, states: Sequence[GameState]) -> str:
-    """The ending screen below the title: summary, the final roster, the path."""
+def ending_text(
+    story: Story, states: Sequence[GameState], worker: LedgerWorker | None = None
+) -> str:
+    """The ending screen below the title: summary, the final roster, the path (and the
+    choice ledger, once `worker` has computed it)."""
     state = states[-1]
     node = story.nodes[state.node]
     parts = []
@@ -298,7 +294,7 @@ def ending_text(story: Story, states: Sequence[GameState]) -> str:
     parts.append(f"{turns}, ending in episode {state.episode}. {alive} alive with the group.")
     parts.append("WHO MADE IT\n" + roster_text(story, states))
     parts.append("YOUR PATH\n" + path_summary(story, state))
-    ledger = ledger_lines(story, states, None)
+    ledger = ledger_lines(story, states, None, worker)
     if ledger:
         parts.append("THE CHOICE LEDGER (simulated players)\n" + "\n".join(ledger))
     if story.canon is not None:

@@ -34,6 +34,7 @@ from prompt_toolkit.output import Output
 from engine.ui.commands import COMMANDS, Game, Reply
 from engine.ui.frame import PANEL_KEYS, Frame, ScreenModel, rule_line
 from engine.ui.guard import unexpected
+from engine.ui.ledger_worker import started
 from engine.ui.panes import Line
 from engine.ui.theme import game_style
 from engine.ui.viewport import Viewport
@@ -102,6 +103,7 @@ class TerminalUI(ScreenModel):
         """Run until the player leaves; print where the run is saved; return 0."""
         if notices:
             self.say(" ".join(notices))
+        self.game.ledger = started(self.game.ledger, self.game.session.story)
         # Input closed or terminal gone: leave quietly, the save is what matters.
         try:
             with contextlib.suppress(EOFError, OSError):

@@ -29,6 +29,7 @@ from engine.diagnostics import Diagnostic
 from engine.runtime.model import Story
 from engine.runtime.reseat import reseat
 from engine.ui.commands import Game
+from engine.ui.ledger_worker import started
 from engine.ui.plain import PlainUI
 from engine.ui.reply import Reply
 
@@ -131,6 +132,8 @@ class Watch:
         before = session.state.steps()
         placed = reseat(update.story, session.seed, before, session.state.node)
         session.story = update.story
+        if self.game.ledger is not None:  # the edited story's ledger, computed meanwhile
+            self.game.ledger = started(self.game.ledger, update.story)
         session.states = placed.states
         session.redo_stack.clear()
         notes = placed.notes or ["nothing on your path changed"]
