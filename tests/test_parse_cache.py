@@ -36,8 +36,9 @@ def test_a_damaged_cache_entry_is_ignored(tmp_path: Path, monkeypatch: pytest.Mo
     cache = tmp_path / "cache"
     monkeypatch.setenv("HYOSAN_CACHE", str(cache))
     first = _load(EXAMPLE)
-    for entry in cache.iterdir():
-        entry.write_bytes(b"\x00garbage")
+    for entry in cache.rglob("*"):  # parsed files and compiled stories alike
+        if entry.is_file():
+            entry.write_bytes(b"\x00garbage")
     assert _load(EXAMPLE) == first
 
 

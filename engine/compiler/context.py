@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.compiler.folders import probe
+from engine.compiler.inputs import Inputs
 from engine.compiler.language import Compiled, Symbols
 from engine.compiler.language import compile_condition as compile_text
 from engine.compiler.locate import locate, quote_bool_hint, source_lines, split_text_hint
@@ -78,6 +79,7 @@ class Context:
     compiled: dict[str, Compiled] = field(default_factory=dict)
     # Real path -> contents that stand in for the file on disk (an editor's buffers).
     overlay: Mapping[str, bytes] = field(default_factory=dict)
+    inputs: Inputs = field(default_factory=Inputs)  # every file read, folder listed
     _symbols: Symbols | None = None
     _lines: dict[str, list[str]] = field(default_factory=dict)
     # One diagnostic per cause: what a reported mistake would otherwise cascade into.

@@ -48,6 +48,7 @@ def _read(ctx: Context, path: Path) -> Any:
     def seen(data: bytes) -> None:
         ctx.digest.update(name.encode() + b"\0" + data + b"\0")
         ctx.sources[shown] = data
+        ctx.inputs.read(path, data)
 
     given = ctx.overlay.get(real(path)) if ctx.overlay else None
     return read_yaml(path, shown, ctx.diags, seen, cache=True, given=given)
@@ -184,6 +185,8 @@ def _branch_files(ctx: Context, extra: list[Path]) -> list[Path]:
     that cannot be listed is reported (E002), never skipped in silence."""
     own = ctx.base / "branches"
     sources = [(own, False)] if probe(own).kind != "missing" else []
+    if not sources:
+        ctx.inputs.listed(own, False, None)  # a branches/ folder made later changes the story
     sources += [(path, probe(path).kind == "folder") for path in extra]
     files: list[Path] = []
     for path, is_folder in sources:
@@ -191,6 +194,7 @@ def _branch_files(ctx: Context, extra: list[Path]) -> list[Path]:
             files.append(path)
             continue
         found, problems = yaml_files(path, recursive=path != own)
+        ctx.inputs.listed(path, path != own, found)
         files += found
         for problem in problems:
             where = Pos(ctx.shown(problem.path), 1, 1)

@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from engine.compiler import spec, validate
+from engine.compiler import modelcache, spec, validate
 from engine.compiler.canon import check_canon_path, read_canon
 from engine.compiler.context import Context, find_manifest
 from engine.compiler.declarations import declare_cast, declare_parts
@@ -127,6 +127,11 @@ def check_story(
     `overlay` maps a file's real path (`os.path.realpath`) to contents read instead of
     the file's on disk: an editor's unsaved buffers are checked as they stand.
     """
+    given = tuple(str(b) for b in branches)
+    if not overlay:
+        cached = modelcache.lookup(root, given)
+        if cached is not None:
+            return cached
     ctx = Context(Path(root), overlay=overlay or {})
     # Loading allocates millions of small, long-lived objects: with the cyclic collector
     # on, each full collection rescans all of them and load time grows faster than the
@@ -136,13 +141,17 @@ def check_story(
     gc.disable()
     try:
         with suggestion_budget(MAX_SUGGESTION_WORK):  # did-you-mean: linear, not quadratic
-            story = _load(ctx, (Path(b) for b in branches))
+            story = _load(ctx, (Path(b) for b in given))
     finally:
         if was_enabled:
             gc.enable()
     diagnostics = ctx.diags.sorted()
-    if ctx.diags.has_errors:
+    if ctx.diags.has_errors or story is None:
         return None, diagnostics
+    if not overlay:
+        inputs = ctx.inputs
+        del ctx  # the parsed files can go before the model is stored
+        modelcache.store(root, given, inputs, story, diagnostics)
     return story, diagnostics
 
 
