@@ -10,6 +10,7 @@ effects themselves apply through `engine.runtime.builder`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import NamedTuple
 
 from engine.runtime.builder import Builder
@@ -36,6 +37,8 @@ __all__ = [
 
 
 _new_state = tuple.__new__
+_status = itemgetter(0)  # a CharState's status
+_BITTEN = Status.BITTEN
 
 
 class ChoiceError(Exception):
@@ -203,7 +206,7 @@ def _fast_step(
     entered = story.nodes[target]
     if entered.effects or target in story.counted_visits:
         return None
-    if any(c.status == Status.BITTEN for c in state.roster):
+    if _BITTEN in map(_status, state.roster):  # C-level scan: the walk's hottest test
         return None
     events: list[Event] = []
     episode = state.episode

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from engine.runtime.model import Story
@@ -73,7 +74,7 @@ _ROSTER = _FIELDS.index("roster")
 _SHARED = tuple(  # values interned by `compact`: tuples and sets, equal ones stored once
     i for i, f in enumerate(_FIELDS) if f not in DROPPED_FIELDS | {"node", "turn", "roster"}
 )
-_REST_MEMO_LIMIT = 200_000  # entries of the unprojected -> projected cache before a reset
+_REST_MEMO_LIMIT = 200_000  # entries of the roster projection's memo before a reset
 _SHARED_LIMIT = 50_000  # distinct shared values kept before a reset (flag sets differ a lot)
 _UNREAD = CharState(Status.DEAD, "")  # a character no later step reads (no real place is "")
 _new = tuple.__new__
@@ -104,14 +105,15 @@ class StateKeys:
         self._roster_objects: list[tuple[CharState, ...]] = []
         self._shared: dict[Any, Any] = {}
         self._rests: dict[tuple[Any, ...], int] = {}
-        self._rest_memo: dict[tuple[Any, ...], int] = {}
         self._projections: dict[tuple[str, str | None], tuple[int, Projection]] = {}
         self._last_roster: tuple[CharState, ...] | None = None
         self._last_roster_id = 0
         self._kept: dict[tuple[CharState | int, ...], int] = {}  # projected rosters
         self._kept_memo: dict[tuple[int, int, tuple[int, ...]], tuple[int, int]] = {}
         self._extra: Callable[[GameState], tuple[Any, ...]] = (
-            (lambda s: tuple(s[i] for i in _EXTRA)) if _EXTRA else (lambda s: ())
+            itemgetter(*_EXTRA, _EXTRA[0])  # always a tuple (a lone index would not be)
+            if _EXTRA
+            else (lambda s: ())
         )
 
     @property
@@ -192,35 +194,29 @@ class StateKeys:
         return found
 
     def rest_id(self, s: GameState) -> int:
-        """The number of everything but the node and the roster, projected."""
-        number, keep = self._projection(s.node, s.resume)
-        memo = (
-            number,
+        """The number of everything but the node and the roster, projected. (Projecting
+        costs less than a memo of the unprojected values: those differ in almost every
+        state, bench/RESULTS.md 5f.)"""
+        keep = self._projection(s.node, s.resume)[1]
+        flags, visited, counters, inventory = s.flags, s.visited, s.counters, s.inventory
+        if self.merges:
+            flags, visited = flags & keep.flags, visited & keep.visited
+            counters, inventory = keep.counters(counters), keep.items(inventory)
+        rest = (
+            s.resume,
             s.episode,
-            s.inventory,
-            s.flags,
-            s.counters,
-            s.visited,
+            inventory,
+            flags,
+            counters,
+            visited,
             s.rng,
             s.just_turned,
             s.turn if self.reads_turn else 0,
             *self._extra(s),
         )
-        found = self._rest_memo.get(memo)
-        if found is not None:
-            return found
-        flags, visited, counters, inventory = s.flags, s.visited, s.counters, s.inventory
-        if self.merges:
-            flags, visited = flags & keep.flags, visited & keep.visited
-            counters, inventory = keep.counters(counters), keep.items(inventory)
-        rest = (s.resume, memo[1], inventory, flags, counters, visited, *memo[6:])
         found = self._rests.get(rest)
         if found is None:
             found = self._rests[rest] = len(self._rests)
-        if len(self._rest_memo) >= _REST_MEMO_LIMIT:
-            self._rest_memo.clear()
-        shared = self._shared  # the memo keeps shared parts, not this state's copies
-        self._rest_memo[tuple(shared.setdefault(v, v) for v in memo)] = found
         return found
 
     def key(self, s: GameState) -> int:
