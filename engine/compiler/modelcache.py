@@ -29,6 +29,9 @@ import hashlib
 import marshal
 import os
 import pickle
+import threading
+from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, BinaryIO
@@ -38,7 +41,7 @@ from engine.compiler.inputs import Inputs
 from engine.compiler.language import Symbols, compile_condition, compile_expression
 from engine.compiler.yamlcache import cache_dir, prune
 from engine.diagnostics import Diagnostic, Pos
-from engine.runtime.conditions import Condition
+from engine.runtime.conditions import Condition, constant
 from engine.runtime.model import Story, frozen
 from engine.runtime.text import Branch, Value
 
@@ -85,91 +88,101 @@ def _entry(root: Path | str, branches: tuple[str, ...]) -> Path | None:
 # --- pickling the model: closures travel as their source --------------------------------
 
 
-def _proxy(mapping: MappingProxyType[Any, Any]) -> tuple[Any, ...]:
-    return (frozen, (dict(mapping),))  # rebuilt by the model's own constructor
+class _Compiling:
+    """What a load compiles again: each distinct condition and expression once."""
 
-
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
-def _fields(kind: type) -> tuple[str, ...] | None:
-    """The fields to call a dataclass of the engine with; None for any other class."""
-    try:
-        return _FIELDS[kind]
-    except KeyError:
-        pass
-    names = None
-    if dataclasses.is_dataclass(kind) and kind.__module__.startswith("engine."):
-        fields = dataclasses.fields(kind)
-        if all(f.init for f in fields) and not hasattr(kind, "__post_init__"):
-            names = tuple(f.name for f in fields)
-    _FIELDS[kind] = names
-    return names
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, out: BinaryIO) -> None:
-        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
-        self.dispatch_table = {MappingProxyType: _proxy}
-
-    def reducer_override(self, obj: Any) -> Any:
-        # A frozen dataclass is rebuilt by calling it: several times faster to load than
-        # pickle's default for slotted classes (a Python-level __setstate__ per object).
-        kind = type(obj)
-        if kind is Pos:  # built in C, not through NamedTuple's Python-level __new__
-            return (tuple.__new__, (Pos, tuple(obj)))
-        names = _fields(kind)
-        if names is None:
-            return NotImplemented
-        return (kind, tuple([getattr(obj, name) for name in names]))
-
-    def persistent_id(self, obj: Any) -> Any:
-        kind = type(obj)
-        if kind is Condition:
-            return ("c", obj.source, tuple(obj.pos), obj.reads)
-        if kind is Value:
-            return ("v", obj.source)
-        if kind is Branch:
-            return ("b", obj.source, obj.then, obj.otherwise)
-        return None
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, source: BinaryIO, symbols: Symbols) -> None:
-        super().__init__(source)
+    def __init__(self, symbols: Symbols) -> None:
         self.symbols = symbols
         self.tests: dict[str, Any] = {}
         self.getters: dict[str, Any] = {}
 
-    def _getter(self, source: str) -> Any:
+    def test(self, source: str) -> Any:
+        found = self.tests.get(source)
+        if found is None:
+            if source in ("true", "false"):  # a bare YAML true/false (`constant`)
+                found = constant(source == "true", Pos("", 0, 0)).test
+            else:
+                found = compile_condition(source, self.symbols).test
+            self.tests[source] = found
+        return found
+
+    def getter(self, source: str) -> Any:
         found = self.getters.get(source)
         if found is None:
             found = self.getters[source] = compile_expression(source, self.symbols).get
         return found
 
-    def persistent_load(self, pid: Any) -> Any:
-        kind = pid[0]
-        if kind == "c":
-            _, source, pos, reads = pid
-            test = self.tests.get(source)
-            if test is None:
-                test = self.tests[source] = _condition_test(source, self.symbols)
-            return Condition(source, test, Pos(*pos), reads)
-        if kind == "v":
-            return Value(pid[1], self._getter(pid[1]))
-        if kind == "b":
-            _, source, then, otherwise = pid
-            return Branch(source, self._getter(source), then, otherwise)
-        raise pickle.UnpicklingError(f"unknown persistent id {kind!r}")
+
+_loading = threading.local()  # the `_Compiling` of the load under way in this thread
 
 
-def _condition_test(source: str, symbols: Symbols) -> Any:
-    if source in ("true", "false"):  # a bare YAML true/false (`constant`)
-        from engine.diagnostics import Pos
-        from engine.runtime.conditions import constant
+def _condition(source: str, pos: tuple[str, int, int], reads: frozenset[Any]) -> Condition:
+    return Condition(source, _loading.now.test(source), _new(Pos, pos), reads)
 
-        return constant(source == "true", Pos("", 0, 0)).test
-    return compile_condition(source, symbols).test
+
+def _value(source: str) -> Value:
+    return Value(source, _loading.now.getter(source))
+
+
+def _branch(source: str, then: tuple[Any, ...], otherwise: tuple[Any, ...]) -> Branch:
+    return Branch(source, _loading.now.getter(source), then, otherwise)
+
+
+_new = tuple.__new__
+
+
+def _dataclass_reducer(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """A frozen dataclass is rebuilt by calling it with its fields: several times faster
+    to load than pickle's default for slotted classes (a Python-level `__setstate__` per
+    object). None for a class that cannot be (a field not in `__init__`)."""
+    fields = dataclasses.fields(kind)
+    if not fields or not all(f.init for f in fields) or hasattr(kind, "__post_init__"):
+        return None
+    names = [f.name for f in fields]
+    if len(names) == 1:
+        only = names[0]
+        return lambda obj: (kind, (getattr(obj, only),))
+    get = attrgetter(*names)
+    return lambda obj: (kind, get(obj))
+
+
+def _dispatch() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
+    """How each of the model's types is pickled, looked up by pickle in C by exact type:
+    the types not listed take pickle's own way (slower, never wrong)."""
+    from engine import diagnostics
+    from engine.runtime import effects, model, text
+
+    table: dict[type, Callable[[Any], tuple[Any, ...]]] = {
+        MappingProxyType: lambda m: (frozen, (dict(m),)),  # the model's own constructor
+        Pos: lambda p: (_new, (Pos, tuple(p))),  # in C, not NamedTuple's Python __new__
+        Condition: lambda c: (_condition, (c.source, tuple(c.pos), c.reads)),
+        Value: lambda v: (_value, (v.source,)),
+        Branch: lambda b: (_branch, (b.source, b.then, b.otherwise)),
+    }
+    for module in (model, effects, text, diagnostics):
+        for kind in vars(module).values():
+            if isinstance(kind, type) and dataclasses.is_dataclass(kind) and kind not in table:
+                reducer = _dataclass_reducer(kind)
+                if reducer is not None:
+                    table[kind] = reducer
+    return table
+
+
+_DISPATCH = _dispatch()
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, out: BinaryIO) -> None:
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.dispatch_table = _DISPATCH
+
+
+def _unpickle(source: BinaryIO, symbols: Symbols) -> Any:
+    _loading.now = _Compiling(symbols)
+    try:
+        return pickle.Unpickler(source).load()
+    finally:
+        _loading.now = None
 
 
 def _symbols_of(story: Story) -> tuple[Any, ...]:
@@ -212,7 +225,7 @@ def lookup(root: Path | str, branches: tuple[str, ...]) -> tuple[Story, list[Dia
             was_enabled = gc.isenabled()
             gc.disable()  # many long-lived objects: see check_story
             try:
-                story, diagnostics = _Unpickler(handle, _symbols(symbols)).load()
+                story, diagnostics = _unpickle(handle, _symbols(symbols))
             finally:
                 if was_enabled:
                     gc.enable()
@@ -242,10 +255,16 @@ def store(
     try:
         header = marshal.dumps((_FORMAT, inputs.files, inputs.listings, _symbols_of(story)))
         entry.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(len(header).to_bytes(8, "little"))
-            handle.write(header)
-            _Pickler(handle).dump((story, diagnostics))
+        was_enabled = gc.isenabled()
+        gc.disable()  # pickling allocates a tuple per object: no collector passes meanwhile
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(len(header).to_bytes(8, "little"))
+                handle.write(header)
+                _Pickler(handle).dump((story, diagnostics))
+        finally:
+            if was_enabled:
+                gc.enable()
         os.replace(temporary, entry)
         prune(entry.parent, _LIMIT)
     except (OSError, pickle.PicklingError, TypeError, ValueError, AttributeError):
