@@ -1,6 +1,10 @@
 """Seeded random playthroughs through `step`, the same walk as the peers' harnesses.
 
   .venv/bin/python bench/bench_walk.py [-n 10000] [--k 200] [--batches 3] [--warmup 50]
+  .venv/bin/python bench/bench_walk.py -n 10000 --load-only   # the first load alone
+
+`load_ms` is the first load in this process: `load_story` with whatever the cache holds
+(`HYOSAN_CACHE`; a story checked or played before comes from the compiled-story cache).
 
 Per playthrough: start from initial_state; until an ending: read the node's text and
 every offered choice's text (counted in the checksum), pick `floor(rnd() * len(offered))`
@@ -55,12 +59,17 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--load-only", action="store_true", help="load, print load_ms, exit")
     args = parser.parse_args()
     folder = args.story or synthetic_story(args.n)
     t = time.perf_counter()
     story = load_story(folder)
     gc.freeze()  # as the commands that walk a story do (engine/cli/_options.py)
     load_ms = (time.perf_counter() - t) * 1000
+    if args.load_only:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"engine": "hyosan", "load_ms": round(load_ms, 1), "maxrss_kb": rss}))
+        return
     rnd = mulberry32(args.seed + 7777)
     for _ in range(args.warmup):
         playthrough(story, rnd)

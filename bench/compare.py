@@ -11,6 +11,13 @@ inside each round, so the machine's drift hits both sides alike; the summary giv
 median ratio with its min-max over the rounds, and checks that every engine made the
 same walks (choices, characters read).
 
+First load: each engine's harness also times its first load of the story in that fresh
+process (bink and inkjs: the compiled JSON text into a story object; Hyosan: the story
+folder into a checked story, file reads included). Hyosan's figure is taken as a player
+meets it, with the compiled-story cache holding the story (it was checked or played
+before: a load is made before the rounds); each round also times one load with an empty
+cache (parse and compile everything), reported beside it, not in the ratio.
+
 ANCHORS is a prepared copy of ../shared/bench/anchors (its README: `.venv` with bink,
 `npm ci` for inkjs). A peer that cannot run here is reported as such, and the figure
 the peers recorded for the same story (results/raw/runtime.jsonl) is shown instead,
@@ -27,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +90,13 @@ def _command(engine: str, n: int, k: int, anchors: Path, ink: Path | None) -> li
     return ["node", str(anchors / "bench_inkjs.js"), *peer_args]
 
 
+def _load_command(n: int, cache: str | None) -> list[str]:
+    """Hyosan's first load alone; `cache`: an empty cache folder (None: the usual one)."""
+    walk = ROOT / "bench" / "bench_walk.py"
+    env = [] if cache is None else ["env", f"HYOSAN_CACHE={cache}"]
+    return [*env, sys.executable, str(walk), "-n", str(n), "--load-only"]
+
+
 def _recorded(peer: str, n: int) -> float | None:
     """The peers' own median choices/s for this story size, if they recorded one."""
     raw = ANCHORS / "results" / "raw" / "runtime.jsonl"
@@ -116,6 +131,9 @@ def main() -> None:
     engines = ["hyosan", *(p for p in PEERS if p not in missing)]
     ink = _ink_json(args.n, anchors) if len(engines) > 1 else None
     rates: dict[str, list[float]] = {e: [] for e in engines}
+    loads: dict[str, list[float]] = {e: [] for e in [*engines, "hyosan-cold"]}
+    load_ratios: dict[str, list[float]] = {p: [] for p in engines[1:]}
+    _run_json(_load_command(args.n, None))  # fills the compiled-story cache
     ratios: dict[str, list[float]] = {p: [] for p in engines[1:]}
     checks = set()
     for round_ in range(args.rounds):
@@ -124,12 +142,16 @@ def main() -> None:
         for engine in engines[shift:] + engines[:shift]:
             out = _run_json(_command(engine, args.n, args.k, anchors, ink))
             got[engine] = float(out["choices_per_s"])
+            loads[engine].append(float(out["load_ms" if engine == "hyosan" else "load_cold_ms"]))
             check = out["check"]
             checks.add((check["playthroughs"], check["choices"], check["chars"]))
         for engine, rate in got.items():
             rates[engine].append(rate)
         for peer in ratios:
             ratios[peer].append(got["hyosan"] / got[peer])
+            load_ratios[peer].append(loads["hyosan"][-1] / loads[peer][-1])
+        with tempfile.TemporaryDirectory() as empty:
+            loads["hyosan-cold"].append(float(_run_json(_load_command(args.n, empty))["load_ms"]))
         print(
             f"round {round_ + 1}: " + ", ".join(f"{e} {r:,.0f}" for e, r in got.items()),
             file=sys.stderr,
@@ -146,6 +168,13 @@ def main() -> None:
         )
     for peer, values in ratios.items():
         print(f"  Hyosan / {peer}: {_spread(values)}  measured side by side")
+    print("First load of the story in a fresh process, ms (median, min-max):")
+    for engine, values in loads.items():
+        label = "hyosan, empty cache" if engine == "hyosan-cold" else engine
+        low, high, mid = min(values), max(values), statistics.median(values)
+        print(f"  {label:20} {mid:>9,.1f} ({low:,.1f}-{high:,.1f})")
+    for peer, values in load_ratios.items():
+        print(f"  first load, Hyosan / {peer}: {_spread(values)} (time: below 1 is faster)")
     recorded = {}
     for peer, why in missing.items():
         figure = _recorded(peer, args.n)
@@ -166,6 +195,11 @@ def main() -> None:
                 "ratios": {
                     p: {"median": statistics.median(v), "min": min(v), "max": max(v)}
                     for p, v in ratios.items()
+                },
+                "first_load_ms": loads,
+                "first_load_ratios": {
+                    p: {"median": statistics.median(v), "min": min(v), "max": max(v)}
+                    for p, v in load_ratios.items()
                 },
                 "not_run": missing,
                 "recorded_choices_per_s": recorded,
