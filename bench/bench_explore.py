@@ -44,8 +44,12 @@ def tree_rss_mib(pid: int) -> float:
 def child(argv: list[str], skip_canon: bool) -> None:
     if skip_canon:
         import engine.compiler.loader as loader
+        import engine.compiler.modelcache as modelcache
 
         loader.check_canon_path = lambda ctx, story: None  # type: ignore[assignment]
+        # A story compiled without its canon check must never be cached as clean.
+        modelcache.lookup = lambda root, branches: None  # type: ignore[assignment]
+        modelcache.store = lambda *args: None  # type: ignore[assignment]
     from engine.cli.main import main as hyosan
 
     sys.exit(hyosan(argv))
