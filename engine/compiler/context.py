@@ -75,7 +75,8 @@ class Context:
     cast_index: dict[str, int] = field(default_factory=dict)
     item_index: dict[str, int] = field(default_factory=dict)
     counter_index: dict[str, int] = field(default_factory=dict)
-    sources: dict[str, bytes] = field(default_factory=dict)  # for exact error columns
+    # For exact error columns: an editor buffer's bytes, or the path of a file on disk.
+    sources: dict[str, bytes | Path] = field(default_factory=dict)
     compiled: dict[str, Compiled] = field(default_factory=dict)
     # Real path -> contents that stand in for the file on disk (an editor's buffers).
     overlay: Mapping[str, bytes] = field(default_factory=dict)
@@ -147,7 +148,13 @@ class Context:
         """The lines of a file read, decoded once (for exact columns in conditions)."""
         found = self._lines.get(path)
         if found is None:
-            found = self._lines[path] = source_lines(self.sources.get(path, b""))
+            source = self.sources.get(path, b"")
+            if isinstance(source, Path):
+                try:
+                    source = source.read_bytes()
+                except OSError:  # gone since it was read: columns fall back to the key's
+                    source = b""
+            found = self._lines[path] = source_lines(source)
         return found
 
     def symbols(self) -> Symbols:

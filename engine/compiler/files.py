@@ -45,12 +45,15 @@ def _read(ctx: Context, path: Path) -> Any:
         name = path.name
     shown = ctx.shown(path)
 
+    given = ctx.overlay.get(real(path)) if ctx.overlay else None
+
     def seen(data: bytes) -> None:
         ctx.digest.update(name.encode() + b"\0" + data + b"\0")
-        ctx.sources[shown] = data
+        # A file on disk is read again only if a diagnostic needs its exact columns:
+        # keeping every file's bytes would cost as much memory as the story's size.
+        ctx.sources[shown] = data if given is not None else path
         ctx.inputs.read(path, data)
 
-    given = ctx.overlay.get(real(path)) if ctx.overlay else None
     return read_yaml(path, shown, ctx.diags, seen, cache=True, given=given)
 
 

@@ -15,6 +15,7 @@ Problems are raised as `YamlProblem` (a code, a position, a message) for `yamlre
 
 from __future__ import annotations
 
+from sys import intern
 from typing import Any
 
 import yaml
@@ -79,10 +80,14 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int, int, Pos]] = {}  # value, size, height, pos
         self.result: Any = None
         self.documents = 0
+        # One int object per line number, shared by every position on that line (line
+        # numbers past 256 are otherwise a new int each: about a quarter of a position).
+        self.lines: dict[int, int] = {}
 
     def pos(self, event: Any) -> Pos:
         mark = event.start_mark
-        return _new(Pos, (self.path, mark.line + 1, mark.column + 1))
+        line = mark.line + 1
+        return _new(Pos, (self.path, self.lines.setdefault(line, line), mark.column + 1))
 
     def too_big(self, event: Any, message: str) -> YamlProblem:
         return YamlProblem("E005", self.pos(event), message)
@@ -177,10 +182,13 @@ class _Builder:
         if self.count > MAX_VALUES or len(self.stack) > MAX_DEPTH:
             self.grow(event, 0, 0)  # raises
         mark = event.start_mark
-        pos: Pos = _new(Pos, (self.path, mark.line + 1, mark.column + 1))
+        line = mark.line + 1
+        pos: Pos = _new(Pos, (self.path, self.lines.setdefault(line, line), mark.column + 1))
         text: str = event.value
         if event.tag is None and (not event.implicit[0] or text[:1] not in _RESOLVABLE):
-            value: Any = text  # quoted, a block, or plain text no other type starts like
+            # quoted, a block, or plain text no other type starts like; a short one is
+            # most often an id (a goto, a choice id) that stands in many places: shared
+            value: Any = intern(text) if len(text) <= _SHORT else text
         elif event.tag is None and _is_decimal(text):
             value = int(text)
         else:
@@ -234,7 +242,8 @@ class _Builder:
             if value is _MERGE_KEY:
                 parent.merge = True
                 return
-            parent.key = value if type(value) is str else self.key_text(value, pos)
+            # Keys repeat (`id`, `text`, `goto` in every choice): one string object each.
+            parent.key = intern(value) if type(value) is str else self.key_text(value, pos)
             parent.key_pos = pos
             return
         if parent.merge:
@@ -256,7 +265,8 @@ class _Builder:
         into[key] = value
         into.key_pos[key] = key_pos
         into.val_pos[key] = pos
-        into.val_style[key] = style
+        if style is not None:  # most values are plain: `val_style.get` gives None for them
+            into.val_style[key] = style
 
     def key_text(self, value: Any, pos: Pos) -> str:
         if isinstance(value, YMap | YList):
@@ -281,8 +291,13 @@ class _Builder:
                     into[key] = item
                     into.key_pos[key] = source.key_pos[key]
                     into.val_pos[key] = source.val_pos[key]
-                    into.val_style[key] = source.val_style.get(key)
+                    style = source.val_style.get(key)
+                    if style is not None:
+                        into.val_style[key] = style
                     parent.merged.add(key)
+
+
+_SHORT = 40  # plain values this long or shorter are interned (ids, gotos)
 
 
 class _MergeKey:

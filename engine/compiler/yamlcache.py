@@ -86,7 +86,8 @@ def _decode(data: Any, path: str) -> Any:
             out[key] = value[1] if value_kind == "s" else _decode(value, path)
             key_pos[key] = _new(Pos, (path, kline, kcol))
             val_pos[key] = _new(Pos, (path, vline, vcol))
-            val_style[key] = style
+            if style is not None:
+                val_style[key] = style
         return out
     items = YList()
     items.pos = Pos(path, data[1], data[2])
