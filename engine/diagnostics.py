@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 __all__ = [
     "CODES",
@@ -21,6 +21,7 @@ __all__ = [
     "Diagnostic",
     "Diagnostics",
     "Pos",
+    "Reporter",
     "StoryError",
     "did_you_mean",
     "printable",
@@ -244,6 +245,19 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=lambda d: (d.pos.path, d.pos.line, d.pos.col, d.code))
+
+
+class Reporter(Protocol):
+    """Anything a compiler step reports a problem to (the compiler's context)."""
+
+    def error(
+        self,
+        pos: Pos,
+        code: str,
+        message: str,
+        suggestion: str | None = None,
+        fix: str | None = None,
+    ) -> None: ...
 
 
 class StoryError(Exception):

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from engine.compiler.context import is_type
 from engine.compiler.spec import EFFECTS, EffectSpec, type_names
 from engine.compiler.ytree import YList, YMap
-from engine.diagnostics import Pos, did_you_mean
+from engine.diagnostics import Pos, Reporter, did_you_mean
 from engine.runtime.conditions import Condition
 from engine.runtime.effects import (
     AddCounters,
@@ -41,8 +41,8 @@ from engine.runtime.world import PLACES, TURNED, TURNED_TARGET, Place
 __all__ = ["EffectContext", "compile_effects"]
 
 
-class EffectContext(Protocol):
-    """What compiling effects needs from the loader."""
+class EffectContext(Reporter, Protocol):
+    """What compiling effects needs from the loader (and `error`, from `Reporter`)."""
 
     @property
     def cast_index(self) -> Mapping[str, int]: ...
@@ -56,15 +56,6 @@ class EffectContext(Protocol):
     def counters(self) -> Mapping[str, Counter]: ...
     @property
     def places(self) -> Mapping[str, Pos]: ...
-
-    def error(
-        self,
-        pos: Pos,
-        code: str,
-        message: str,
-        suggestion: str | None = None,
-        fix: str | None = None,
-    ) -> None: ...
 
     def compile_condition(self, value: Any, owner: YMap, key: str) -> Condition | None: ...
 

@@ -20,7 +20,7 @@ from engine.compiler.language import Symbols, compile_expression
 from engine.compiler.limits import MAX_CONDITION_DEPTH
 from engine.compiler.locate import locate
 from engine.compiler.syntax import LanguageError
-from engine.diagnostics import Pos
+from engine.diagnostics import Pos, Reporter
 from engine.runtime.conditions import Var
 from engine.runtime.text import Branch, Part, Template, Value
 
@@ -30,22 +30,14 @@ _PIECE = re.compile(r"\{\{|\}\}|\{|\}")
 _KEYWORD = re.compile(r"\s*(if|else|end)\b\s*")
 
 
-class TemplateContext(Protocol):
-    """What compiling a text needs from the compiler's context."""
+class TemplateContext(Reporter, Protocol):
+    """What compiling a text needs from the compiler's context (and `error`)."""
 
     visits: set[str]
     counted_visits: set[str]
 
     def symbols(self) -> Symbols: ...
     def lines(self, path: str) -> list[str]: ...
-    def error(
-        self,
-        pos: Pos,
-        code: str,
-        message: str,
-        suggestion: str | None = None,
-        fix: str | None = None,
-    ) -> None: ...
 
 
 @dataclass

@@ -74,7 +74,7 @@ _ROSTER = _FIELDS.index("roster")
 _SHARED = tuple(  # values interned by `compact`: tuples and sets, equal ones stored once
     i for i, f in enumerate(_FIELDS) if f not in DROPPED_FIELDS | {"node", "turn", "roster"}
 )
-_REST_MEMO_LIMIT = 200_000  # entries of the roster projection's memo before a reset
+_MEMO_LIMIT = 200_000  # entries of the roster projection's memo before a reset
 _SHARED_LIMIT = 50_000  # distinct shared values kept before a reset (flag sets differ a lot)
 _UNREAD = CharState(Status.DEAD, "")  # a character no later step reads (no real place is "")
 _new = tuple.__new__
@@ -181,7 +181,7 @@ class StateKeys:
         kept = self._kept.get(roster)
         if kept is None:
             kept = self._kept[roster] = len(self._kept)
-        if len(self._kept_memo) >= _REST_MEMO_LIMIT:
+        if len(self._kept_memo) >= _MEMO_LIMIT:
             self._kept_memo.clear()
         found = self._kept_memo[memo] = (kept, hash(roster))
         return found
