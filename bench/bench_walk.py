@@ -16,7 +16,6 @@ section 2), which proves the same walks were made. Prints one JSON line.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import resource
 import statistics
@@ -30,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import synthetic_story
 from prng import mulberry32
 
-from engine.compiler.loader import load_story
+from engine.cli._options import load_for_long_run
 from engine.runtime.model import Story
 from engine.runtime.rules import available_choices, initial_state, render_text, step
 
@@ -63,8 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.story or synthetic_story(args.n)
     t = time.perf_counter()
-    story = load_story(folder)
-    gc.freeze()  # as the commands that walk a story do (engine/cli/_options.py)
+    story = load_for_long_run(folder)  # as the commands that play or walk a story load it
     load_ms = (time.perf_counter() - t) * 1000
     if args.load_only:
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
