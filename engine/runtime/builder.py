@@ -17,6 +17,7 @@ from engine.runtime.state import CharState, GameState, Trail, count_visit, mulbe
 from engine.runtime.world import TURNED_TARGET, Status
 
 _status = itemgetter(0)  # a CharState's status
+_new = tuple.__new__
 
 __all__ = ["Builder"]
 
@@ -64,8 +65,11 @@ class Builder:
         self.choice: str | None = None
 
     def record(self, kind: Kind, subject: str, detail: str) -> None:
-        self.log = (self.log, LogEntry(self.turn, self.node, self.choice, kind, subject, detail))
-        self.events.append(Event(kind, subject, detail))
+        # tuple.__new__ makes the NamedTuples without their Python-level __new__: every
+        # applied effect passes here.
+        entry = _new(LogEntry, (self.turn, self.node, self.choice, kind, subject, detail))
+        self.log = (self.log, entry)
+        self.events.append(_new(Event, (kind, subject, detail)))
 
     def ignore(self, kind: str, who: str, why: str) -> None:
         entry = LogEntry(
@@ -206,20 +210,23 @@ class Builder:
         visits = self.visits
         if node in self.story.counted_visits:
             visits = count_visit(visits, node)
-        return GameState(
-            node=node,
-            turn=self.turn,
-            episode=self.episode,
-            roster=tuple(self.roster),
-            inventory=tuple(self.inventory),
-            flags=frozenset(self.flags),
-            counters=tuple(self.counters),
-            visited=visited,
-            rng=self.rng,
-            resume=resume,
-            just_turned=self.just_turned,
-            log=self.log,
-            path=path,
-            visits=visits,
-            taken=self.taken,
+        return _new(  # GameState's fields in order (see `record`)
+            GameState,
+            (
+                node,
+                self.turn,
+                self.episode,
+                tuple(self.roster),
+                tuple(self.inventory),
+                frozenset(self.flags),
+                tuple(self.counters),
+                visited,
+                self.rng,
+                resume,
+                self.just_turned,
+                self.log,
+                path,
+                visits,
+                self.taken,
+            ),
         )

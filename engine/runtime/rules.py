@@ -259,7 +259,8 @@ def step(
     """
     node = story.nodes[state.node]
     choice = node.choice_map.get(choice_id)
-    if choice is None or node.ending is not None or not choice.plain:
+    # An unconditional node's choices are all plain: no call to the `plain` property.
+    if choice is None or node.ending is not None or not (node.unconditional or choice.plain):
         node, choice = _find_choice(story, state, choice_id)
     if shortcut and not choice.effects and not choice.once:
         fast = _fast_step(story, state, node, choice)
@@ -276,7 +277,7 @@ def step(
     resume = state.resume
     if target == RESUME:
         target, resume = (resume or story.start), None
-    route = _interrupt(story, b, turned)
+    route = _interrupt(story, b, turned) if turned else None
     if route is not None and not story.nodes[target].ending:
         resume, target = target, route
         b.events.append(Event(Kind.INTERRUPT, story.cast_ids[turned[0]], route))
