@@ -46,22 +46,25 @@ class Builder:
     )
 
     def __init__(self, story: Story, state: GameState, turn: int) -> None:
+        # One C-level unpack reads every field of the state (GameState's order).
+        (node, _, episode, roster, inventory, flags, counters, visited, rng, _, turned_before,
+         log, _, visits, taken) = state  # fmt: skip
         self.story = story
         self.turn = turn
-        self.episode = state.episode
-        self.roster: list[CharState] = list(state.roster)
-        self.inventory = list(state.inventory)
-        self.flags = set(state.flags)
-        self.counters = list(state.counters)
-        self.visited = state.visited
-        self.visits = state.visits
-        self.taken = state.taken
-        self.rng = state.rng
+        self.episode: int = episode
+        self.roster: list[CharState] = list(roster)
+        self.inventory: list[int] = list(inventory)
+        self.flags: set[str] = set(flags)
+        self.counters: list[int] = list(counters)
+        self.visited: frozenset[str] = visited
+        self.visits: tuple[tuple[str, int], ...] = visits
+        self.taken: frozenset[str] = taken
+        self.rng: int = rng
         self.just_turned: tuple[int, ...] = ()
-        self.turned_before = state.just_turned
-        self.log: Trail = state.log
+        self.turned_before: tuple[int, ...] = turned_before
+        self.log: Trail = log
         self.events: list[Event] = []
-        self.node = state.node
+        self.node: str = node
         self.choice: str | None = None
 
     def record(self, kind: Kind, subject: str, detail: str) -> None:

@@ -122,7 +122,14 @@ def available_choices(story: Story, state: GameState) -> Sequence[Choice]:
     node = story.nodes[state.node]
     if node.unconditional:
         return node.choices
-    return [c for c in node.choices if _playable(c, state)]
+    # `_playable` written out: two calls fewer per choice on every conditional node.
+    return [
+        c
+        for c in node.choices
+        if (c.condition is None or c.condition.test(state))
+        and not (c.once and once_key(c) in state.taken)
+        and (c.unless is None or not c.unless.test(state))
+    ]
 
 
 class ShownChoice(NamedTuple):
@@ -206,16 +213,17 @@ def _fast_step(
     entered = story.nodes[target]
     if entered.effects or target in story.counted_visits:
         return None
-    if _BITTEN in map(_status, state.roster):  # C-level scan: the walk's hottest test
+    # One C-level unpack reads every field (attribute reads cost a third of this step).
+    (_, turn, episode, roster, inventory, flags, counters, visited, rng, resume, _, log,
+     path, visits, taken) = state  # fmt: skip
+    if _BITTEN in map(_status, roster):  # C-level scan: the walk's hottest test
         return None
     events: list[Event] = []
-    episode = state.episode
     if entered.episode is not None and entered.episode != episode:
         episode = entered.episode
         events.append(Event(Kind.EPISODE, str(episode), story.episode_title(episode)))
     if entered.ending is not None:
         events.append(Event(Kind.ENDING, entered.ending.id, entered.ending.title))
-    visited = state.visited
     if target in story.tracked_visits and target not in visited:
         visited = visited | {target}
     # tuple.__new__ skips NamedTuple's Python-level __new__: this is the hottest line.
@@ -223,20 +231,20 @@ def _fast_step(
         GameState,
         (
             target,
-            state.turn + 1,
+            turn + 1,
             episode,
-            state.roster,
-            state.inventory,
-            state.flags,
-            state.counters,
+            roster,
+            inventory,
+            flags,
+            counters,
             visited,
-            state.rng,
-            state.resume,
+            rng,
+            resume,
             (),
-            state.log,
-            (state.path, (node.id, choice.id)),
-            state.visits,
-            state.taken,
+            log,
+            (path, (node.id, choice.id)),
+            visits,
+            taken,
         ),
     )
     return new_state, events
