@@ -39,6 +39,7 @@ __all__ = [
 _new_state = tuple.__new__
 _status = itemgetter(0)  # a CharState's status
 _BITTEN = Status.BITTEN
+_NOBODY: list[int] = []  # who turned on a step where nobody was bitten (never changed)
 
 
 class ChoiceError(Exception):
@@ -278,7 +279,8 @@ def step(
     b.choice = choice.id
     if choice.once:
         b.taken = b.taken | {once_key(choice)}
-    turned = b.tick_infection()
+    # Nobody incubating (the usual case): no clock to tick, no call.
+    turned = b.tick_infection() if _BITTEN in map(_status, state.roster) else _NOBODY
     for effect in choice.effects:
         effect.apply(b)
     target = choice.goto
