@@ -7,9 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from engine.cli._options import add_story_arguments, count_in
+from engine.cli._options import add_story_arguments, count_in, load_for_long_run
 from engine.cli._saves import add_saves_dir_argument, find_save_file
-from engine.compiler.loader import load_story
 from engine.diagnostics import printable
 from engine.errors import EXIT_OK
 from engine.runtime.model import Story
@@ -62,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         rundiff_text,
     )
 
-    story = load_story(args.story, args.branch)
+    story = load_for_long_run(args.story, args.branch)
     require_canon(story)  # a story without a canon has nothing to compare with: say so first
     saves_dir = args.saves_dir
     width = args.width or min(shutil.get_terminal_size((100, 24)).columns, 120)

@@ -16,9 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.cli._options import MAX_RUNS, add_story_arguments, count_in
+from engine.cli._options import MAX_RUNS, add_story_arguments, count_in, load_for_long_run
 from engine.cli._saves import add_saves_dir_argument, find_save_file
-from engine.compiler.loader import load_story
 from engine.errors import EXIT_OK, UserError
 from engine.export.dot import to_dot
 from engine.export.graph import story_graph
@@ -91,7 +90,7 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    story = load_story(args.story, args.branch)
+    story = load_for_long_run(args.story, args.branch)
     run_steps = (
         _run_steps(story, find_save_file(story, args.run, args.saves_dir)) if args.run else ()
     )

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from engine import BUNDLED_STORY
-from engine.cli._options import add_story_arguments
-from engine.compiler.loader import find_manifest, load_story
+from engine.cli._options import add_story_arguments, load_for_long_run
+from engine.compiler.loader import find_manifest
 from engine.compiler.schema import SCHEMA_PATH
 from engine.diagnostics import did_you_mean
 from engine.errors import EXIT_OK, EXIT_USAGE, UserError
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             code=EXIT_USAGE,
             hint="use letters, digits, - and _, starting with a letter or digit (e.g. what-if)",
         )
-    story = load_story(args.story, args.branch)
+    story = load_for_long_run(args.story, args.branch)
     folder = find_manifest(Path(args.story)).parent
     out: Path = args.out or folder / "branches" / f"{args.name}.yaml"
     if out.exists():

@@ -18,9 +18,8 @@ import sys
 from pathlib import Path
 
 from engine import BUNDLED_STORY
-from engine.cli._options import add_story_arguments
+from engine.cli._options import add_story_arguments, load_for_long_run
 from engine.cli._saves import add_saves_dir_argument, find_save_file, program_words
-from engine.compiler.loader import load_story
 from engine.diagnostics import printable
 from engine.errors import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UserError
 from engine.replay import Divergence, ReplayResult, replay_save, step_views
@@ -79,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.out is not None and args.branch_at is None:
         raise UserError("--out only goes with --branch-at N", code=EXIT_USAGE)
-    story = load_story(args.story, args.branch)
+    story = load_for_long_run(args.story, args.branch)
     path = find_save_file(story, args.save, args.saves_dir)
     save = read_save(path)
     if args.check and args.to is not None:
