@@ -106,3 +106,26 @@ def test_the_test_run_never_writes_to_the_user_cache_folder() -> None:
 
     setting = os.environ.get("HYOSAN_CACHE", "")
     assert setting.startswith(tempfile.gettempdir()), setting
+
+
+@pytest.mark.parametrize("damage", ["a string", (1, 2), (1, 2, 3, 4, "?"), 2.5])
+def test_a_cache_entry_with_a_damaged_position_is_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: object
+) -> None:
+    import marshal
+
+    from engine.compiler.yamlcache import load_cached, store_cached
+    from engine.compiler.yamlread import parse_text
+    from engine.diagnostics import Diagnostics
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("HYOSAN_CACHE", str(cache))
+    data = b"a: 1\nb: [x, {c: 'y'}]\n"
+    store_cached(data, parse_text(data.decode(), "x.yaml", Diagnostics()))
+    assert load_cached(data, "x.yaml") is not None
+    (entry,) = cache.iterdir()
+    kind, line, col, entries = marshal.loads(entry.read_bytes())
+    key, _, value = entries[0]
+    entries[0] = (key, damage, value)
+    entry.write_bytes(marshal.dumps((kind, line, col, entries)))
+    assert load_cached(data, "x.yaml") is None

@@ -23,7 +23,7 @@ from yaml import events as ev
 
 from engine.compiler.limits import MAX_DEPTH, MAX_VALUES
 from engine.compiler.locate import COLON_IN_TEXT
-from engine.compiler.ytree import YList, YMap
+from engine.compiler.ytree import YList, YMap, pack_entry, pack_item
 from engine.diagnostics import Diagnostics, Pos
 
 __all__ = ["PLAIN_TAGS", "YamlProblem", "build_tree"]
@@ -58,15 +58,26 @@ class YamlProblem(Exception):
 class _Open:
     """A mapping or list being built: where its values go, and what it has so far."""
 
-    __slots__ = ("anchor", "height", "key", "key_pos", "merge", "merged", "start", "value")
+    __slots__ = (
+        "anchor",
+        "height",
+        "key",
+        "key_col",
+        "key_line",
+        "merge",
+        "merged",
+        "start",
+        "value",
+    )
 
     def __init__(self, value: YMap | YList, anchor: str | None, start: int) -> None:
         self.value = value
         self.anchor = anchor
         self.start = start  # the value count when it opened: its size is the difference
         self.height = 0  # how deep its own contents nest
-        self.key: str | None = None  # a mapping's key waiting for its value
-        self.key_pos: Pos | None = None
+        self.key: str | None = None  # a mapping's key waiting for its value, and where
+        self.key_line = 0
+        self.key_col = 0
         self.merge = False  # the key waiting is `<<`
         self.merged: set[str] = set()  # keys that came from a merge (explicit keys win)
 
@@ -138,10 +149,10 @@ class _Builder:
         value: YMap | YList
         if mapping:
             value = YMap()
-            value.key_pos, value.val_pos, value.val_style = {}, {}, {}
+            value.places = {}
         else:
             value = YList()
-            value.item_pos, value.item_style = [], []
+            value.places = []
         value.pos = self.pos(event)
         anchor = self.anchor(event)
         self.stack.append(_Open(value, anchor, self.count - 1))
@@ -152,7 +163,8 @@ class _Builder:
         if done.anchor is not None:
             size = self.count - done.start
             self.anchors[done.anchor] = (done.value, size, height, done.value.pos)
-        self.deliver(done.value, done.value.pos, None, height)
+        pos = done.value.pos
+        self.deliver(done.value, pos[1], pos[2], None, height)
 
     def anchor(self, event: Any) -> str | None:
         name: str | None = event.anchor
@@ -175,15 +187,14 @@ class _Builder:
             raise YamlProblem("E001", self.pos(event), f'found undefined alias "{name}"')
         value, size, height, _ = found
         self.grow(event, size, height)
-        self.deliver(value, self.pos(event), None, height)
+        mark = event.start_mark
+        self.deliver(value, mark.line + 1, mark.column + 1, None, height)
 
     def scalar(self, event: Any) -> None:
         self.count += 1
         if self.count > MAX_VALUES or len(self.stack) > MAX_DEPTH:
             self.grow(event, 0, 0)  # raises
         mark = event.start_mark
-        line = mark.line + 1
-        pos: Pos = _new(Pos, (self.path, self.lines.setdefault(line, line), mark.column + 1))
         text: str = event.value
         if event.tag is None and (not event.implicit[0] or text[:1] not in _RESOLVABLE):
             # quoted, a block, or plain text no other type starts like; a short one is
@@ -192,16 +203,16 @@ class _Builder:
         elif event.tag is None and _is_decimal(text):
             value = int(text)
         else:
-            value = self.construct(event, pos)
+            value = self.construct(event)
         if event.anchor is not None:
-            self.anchors[self.anchor(event)] = (value, 1, 0, pos)  # type: ignore[index]
-        self.deliver(value, pos, event.style, 0)
+            self.anchors[self.anchor(event)] = (value, 1, 0, self.pos(event))  # type: ignore[index]
+        self.deliver(value, mark.line + 1, mark.column + 1, event.style, 0)
 
     def awaiting_key(self) -> bool:
         top = self.stack[-1] if self.stack else None
         return top is not None and type(top.value) is YMap and top.key is None and not top.merge
 
-    def construct(self, event: Any, pos: Pos) -> Any:
+    def construct(self, event: Any) -> Any:
         text: str = event.value
         tag = event.tag
         if tag is None or tag == "!":
@@ -213,7 +224,7 @@ class _Builder:
             if tag == _MERGE and self.awaiting_key():
                 return _MERGE_KEY  # `<<` in key position
         elif tag not in PLAIN_TAGS:
-            self.diags.add(pos, "E007", f'unsupported YAML tag "{tag}"')
+            self.diags.add(self.pos(event), "E007", f'unsupported YAML tag "{tag}"')
             # Keep a non-empty placeholder so the tag is the only thing reported.
             return text or "(unsupported tag)"
         if tag == _STR or tag not in _CONSTRUCT:
@@ -224,7 +235,8 @@ class _Builder:
             return text
 
     # --- putting values in place ---
-    def deliver(self, value: Any, pos: Pos, style: str | None, height: int) -> None:
+    def deliver(self, value: Any, line: int, col: int, style: str | None, height: int) -> None:
+        """Put `value`, which starts at `line`, `col`, into the mapping or list open."""
         if not self.stack:
             self.result = value
             return
@@ -234,8 +246,7 @@ class _Builder:
         into = parent.value
         if type(into) is YList:
             into.append(value)
-            into.item_pos.append(pos)
-            into.item_style.append(style)
+            into.places.append(pack_item(line, col, style))
             return
         assert isinstance(into, YMap)
         if parent.key is None and not parent.merge:
@@ -243,45 +254,47 @@ class _Builder:
                 parent.merge = True
                 return
             # Keys repeat (`id`, `text`, `goto` in every choice): one string object each.
-            parent.key = intern(value) if type(value) is str else self.key_text(value, pos)
-            parent.key_pos = pos
+            parent.key = intern(value) if type(value) is str else self.key_text(value, line, col)
+            parent.key_line = line
+            parent.key_col = col
             return
         if parent.merge:
             parent.merge = False
-            self.merge(parent, value, pos)
+            self.merge(parent, value, line, col)
             return
-        key, key_pos = parent.key, parent.key_pos
+        key = parent.key
         parent.key = None
-        assert key is not None and key_pos is not None
-        if key in into.key_pos and key not in parent.merged:
+        assert key is not None
+        places = into.places
+        if key in places and (not parent.merged or key not in parent.merged):
             first = into.key_pos[key]
             self.diags.add(
-                key_pos,
+                Pos(self.path, parent.key_line, parent.key_col),
                 "E021",
                 f'duplicate key "{key}" (first at line {first.line}, column {first.col})',
             )
             return
-        parent.merged.discard(key)
+        if parent.merged:
+            parent.merged.discard(key)
         into[key] = value
-        into.key_pos[key] = key_pos
-        into.val_pos[key] = pos
-        if style is not None:  # most values are plain: `val_style.get` gives None for them
-            into.val_style[key] = style
+        places[key] = pack_entry(parent.key_line, parent.key_col, line, col, style)
 
-    def key_text(self, value: Any, pos: Pos) -> str:
+    def key_text(self, value: Any, line: int, col: int) -> str:
         if isinstance(value, YMap | YList):
             kind = "mapping" if isinstance(value, YMap) else "list"
-            self.diags.add(pos, "E012", f"a key must be a plain value, not a {kind}")
-            return f"({kind} at line {pos.line}, column {pos.col})"
+            self.diags.add(
+                Pos(self.path, line, col), "E012", f"a key must be a plain value, not a {kind}"
+            )
+            return f"({kind} at line {line}, column {col})"
         return str(value)
 
-    def merge(self, parent: _Open, value: Any, pos: Pos) -> None:
+    def merge(self, parent: _Open, value: Any, line: int, col: int) -> None:
         into = parent.value
         assert isinstance(into, YMap)
         if isinstance(value, YList):
             sources = list(zip(value, value.item_pos, strict=True))
         else:
-            sources = [(value, pos)]
+            sources = [(value, Pos(self.path, line, col))]
         for source, where in sources:
             if not isinstance(source, YMap):
                 self.diags.add(where, "E012", "a merge key (<<) needs a mapping")
@@ -289,11 +302,7 @@ class _Builder:
             for key, item in source.items():
                 if key not in into:
                     into[key] = item
-                    into.key_pos[key] = source.key_pos[key]
-                    into.val_pos[key] = source.val_pos[key]
-                    style = source.val_style.get(key)
-                    if style is not None:
-                        into.val_style[key] = style
+                    into.places[key] = source.places[key]  # the key and value where written
                     parent.merged.add(key)
 
 

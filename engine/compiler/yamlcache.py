@@ -25,12 +25,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from engine.compiler.ytree import YList, YMap
+from engine.compiler.ytree import STYLES, YList, YMap
 from engine.diagnostics import Pos
 
 __all__ = ["MAX_CACHE_BYTES", "cache_dir", "load_cached", "prune", "store_cached"]
 
-_FORMAT = b"hyosan-yaml-cache-1"
+_FORMAT = b"hyosan-yaml-cache-2"  # 2: packed places (`ytree`)
 MAX_CACHE_BYTES = 64 * 1024 * 1024
 MAX_ENTRY_GROWTH = 16  # an entry may be at most this many times its file (plus a margin)
 _ENTRY_MARGIN = 64 * 1024
@@ -54,23 +54,25 @@ def _key(data: bytes) -> str:
 
 def _encode(value: Any) -> Any:
     if isinstance(value, YMap):
-        entries = [
-            (k, *value.key_pos[k][1:], *value.val_pos[k][1:], value.val_style.get(k), _encode(v))
-            for k, v in value.items()
-        ]
+        places = value.places
+        entries = [(k, places[k], _encode(v)) for k, v in value.items()]
         return ("m", value.pos.line, value.pos.col, entries)
     if isinstance(value, YList):
-        items = [
-            (*p[1:], style, _encode(v))
-            for v, p, style in zip(value, value.item_pos, value.item_style, strict=True)
-        ]
+        items = [(p, _encode(v)) for v, p in zip(value, value.places, strict=True)]
         return ("l", value.pos.line, value.pos.col, items)
     if isinstance(value, _SCALARS):
         return ("s", value)
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-_new = tuple.__new__  # builds a Pos without NamedTuple's slower Python-level __new__
+def _entry(packed: Any, size: int) -> bool:
+    """Whether `packed` is a place kept as a tuple: ints, then a style."""
+    return (
+        type(packed) is tuple
+        and len(packed) == size
+        and all(type(n) is int for n in packed[:-1])
+        and packed[-1] in STYLES
+    )
 
 
 def _decode(data: Any, path: str) -> Any:
@@ -80,22 +82,25 @@ def _decode(data: Any, path: str) -> Any:
     if kind == "m":
         out = YMap()
         out.pos = Pos(path, data[1], data[2])
-        key_pos, val_pos, val_style = out.key_pos, out.val_pos, out.val_style = {}, {}, {}
-        for key, kline, kcol, vline, vcol, style, value in data[3]:
-            value_kind = value[0]
-            out[key] = value[1] if value_kind == "s" else _decode(value, path)
-            key_pos[key] = _new(Pos, (path, kline, kcol))
-            val_pos[key] = _new(Pos, (path, vline, vcol))
-            if style is not None:
-                val_style[key] = style
+        places: dict[str, Any] = {}
+        out.places = places
+        for key, packed, value in data[3]:
+            out[key] = value[1] if value[0] == "s" else _decode(value, path)
+            if type(packed) is not int and not _entry(packed, 5):
+                raise ValueError("a damaged place")
+            places[key] = packed  # an int, or past a field's width a tuple (`ytree`)
         return out
+    if kind != "l":
+        raise ValueError(f"not a cached value: {kind!r}")
     items = YList()
     items.pos = Pos(path, data[1], data[2])
-    items.item_pos, items.item_style = [], []
-    for line, col, style, value in data[3]:
+    packs: list[Any] = []
+    items.places = packs
+    for packed, value in data[3]:
         items.append(value[1] if value[0] == "s" else _decode(value, path))
-        items.item_pos.append(_new(Pos, (path, line, col)))
-        items.item_style.append(style)
+        if type(packed) is not int and not _entry(packed, 3):
+            raise ValueError("a damaged place")
+        packs.append(packed)
     return items
 
 

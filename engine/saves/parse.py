@@ -171,8 +171,7 @@ def _as_ymap(data: dict[str, Any], original: YMap) -> YMap:
     if isinstance(data, YMap):
         return data
     out = YMap(data)
-    out.pos, out.key_pos, out.val_pos = original.pos, original.key_pos, original.val_pos
-    out.val_style = original.val_style
+    out.take_places(original)
     return out
 
 
