@@ -2,16 +2,21 @@
 
 Errors come from the compiler; the weak-spot warnings (W103-W105, `engine.tools.lint`)
 are added when the story has no error. Warnings never change the exit code unless
-`--strict` is given."""
+`--strict` is given. `--watch` checks again on every saved change, through a resident
+compiler that builds again only what changed (`engine.compiler.incremental`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
 from engine.cli._options import MAX_RUNS, add_story_arguments, count_in
 from engine.compiler.loader import check_story
+from engine.diagnostics import Diagnostic
 from engine.errors import EXIT_OK, EXIT_PROBLEM
 from engine.runtime.model import Story
 from engine.tools.ledger import DEFAULT_RUNS
@@ -44,18 +49,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when there are warnings, not only errors"
     )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="check, then check again on every saved change, building again only what "
+        "changed (no choice ledger; Ctrl-C ends)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.watch:
+        return _watch(args)
     story, diagnostics = check_story(args.story, args.branch)
-    if story is not None:
-        diagnostics = sorted(
-            [*diagnostics, *weak_spot_warnings(story)],
-            key=lambda d: (d.pos.path, d.pos.line, d.pos.col, d.code),
-        )
+    return _report(args, story, _with_weak_spots(story, diagnostics), args.ledger_runs)
+
+
+def _with_weak_spots(story: Story | None, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The compiler's diagnostics and, for a story with no error, the weak-spot warnings."""
+    if story is None:
+        return diagnostics
+    return sorted(
+        [*diagnostics, *weak_spot_warnings(story)],
+        key=lambda d: (d.pos.path, d.pos.line, d.pos.col, d.code),
+    )
+
+
+def _report(
+    args: argparse.Namespace,
+    story: Story | None,
+    diagnostics: list[Diagnostic],
+    ledger_runs: int,
+    took: str = "",
+) -> int:
+    """Print the diagnostics and the summary (`took`: how long the check took, in
+    words, for --watch); the exit code."""
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
-    ledger_note = _ledger(story, args.ledger_runs) if story is not None and not errors else None
+    ledger_note = _ledger(story, ledger_runs) if story is not None and not errors else None
     failed = errors > 0 or (args.strict and warnings > 0)
     if args.format == "json":
         out = {
@@ -77,12 +107,15 @@ def run(args: argparse.Namespace) -> int:
             ],
             "stats": story_stats(story)._asdict() if story else None,
         }
-        print(json.dumps(out, indent=2))
+        if took:
+            out["took"] = took
+        print(json.dumps(out, indent=None if took else 2), flush=True)
         return EXIT_PROBLEM if failed else EXIT_OK
     for diagnostic in diagnostics:
         print(diagnostic.render(), file=sys.stderr if diagnostic.is_error else sys.stdout)
     if not args.quiet:
         summary = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+        summary += f" ({took})" if took else ""
         if ledger_note:
             print(ledger_note)
         if story is not None:
@@ -93,7 +126,56 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             print(f"{args.story}: {summary}", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
     return EXIT_PROBLEM if failed else EXIT_OK
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """Check, then check again after every saved change to a YAML file of the story
+    folder or a --branch path, until Ctrl-C; the exit code of the last check."""
+    from engine.compiler.incremental import Workspace
+
+    workspace = Workspace(args.story, args.branch)
+    changes = _changes(args)  # one watcher: a change saved during a check is not lost
+    code = EXIT_OK
+    try:
+        while True:
+            start = time.perf_counter()
+            story, diagnostics = workspace.check()
+            checked = time.perf_counter()
+            diagnostics = _with_weak_spots(story, diagnostics)
+            ms, lint_ms = (checked - start) * 1000, (time.perf_counter() - checked) * 1000
+            built = f"{workspace.rebuilt:,} of {workspace.nodes:,} nodes built"
+            took = f"checked in {ms:,.0f} ms, {built}"
+            took += f"; weak spots in {lint_ms:,.0f} ms" if story is not None else ""
+            code = _report(args, story, diagnostics, 0, took)
+            if not _watched(args):
+                return code  # nothing there to watch: the check said why
+            if not args.quiet and args.format == "text":
+                print("watching for changes (Ctrl-C ends)", flush=True)
+            next(changes)
+    except (KeyboardInterrupt, StopIteration):
+        return code
+
+
+def _watched(args: argparse.Namespace) -> list[Path]:
+    """The story folder and the --branch paths that exist (none for a story that does
+    not)."""
+    story = Path(args.story)
+    if not story.exists():
+        return []
+    paths = [story if story.is_dir() else story.parent, *(Path(b) for b in args.branch)]
+    return [path for path in paths if path.exists()]
+
+
+def _changes(args: argparse.Namespace) -> Iterator[None]:
+    """Yields when a YAML file under the watched paths was saved."""
+    from watchfiles import watch  # only a watching check loads it
+
+    for changes in watch(*_watched(args), debounce=100, step=50, raise_interrupt=True):
+        if any(path.endswith((".yaml", ".yml")) for _, path in changes):
+            yield None
 
 
 def _ledger(story: Story, runs: int) -> str | None:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -25,36 +28,98 @@ from engine.compiler.context import (
     kind_of,
 )
 from engine.compiler.folders import probe, real, yaml_files
-from engine.compiler.limits import MAX_EPISODE_FILES
-from engine.compiler.yamlread import read_yaml
+from engine.compiler.limits import MAX_EPISODE_FILES, MAX_FILE_BYTES
+from engine.compiler.yamlread import read_bounded, read_yaml
 from engine.compiler.ytree import YList, YMap
-from engine.diagnostics import Pos
+from engine.diagnostics import Diagnostics, Pos
 from engine.runtime.model import Episode
 
-__all__ = ["collect_nodes", "load_manifest", "load_parts"]
+__all__ = ["ParsedFiles", "collect_nodes", "load_manifest", "load_parts"]
 
 _NODE_ID = re.compile(spec.NODE_ID)
 
 
-def _read(ctx: Context, path: Path) -> Any:
+class ParsedFiles:
+    """Parse trees kept between compilations by a resident compiler: each file's tree
+    and what reading it reported, by the name shown in messages and its exact bytes. A
+    file whose bytes are the same is never parsed (or decoded from the parse cache)
+    again: the same tree object comes back."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[bytes, Any, Diagnostics]] = {}
+        self._used: set[str] = set()
+
+    @contextmanager
+    def reused(self) -> Iterator[None]:
+        """Within the block, the compiler reads files through this memo; the files it
+        did not read are forgotten at the end."""
+        self._used = set()
+        token = _PARSED.set(self)
+        try:
+            yield
+        finally:
+            _PARSED.reset(token)
+            self._files = {k: v for k, v in self._files.items() if k in self._used}
+
+    def read(self, path: Path, shown: str, data: bytes) -> tuple[Any, Diagnostics]:
+        """The tree of the file whose bytes are `data` and the diagnostics reading it
+        gave, parsing it only when they changed."""
+        self._used.add(shown)
+        found = self._files.get(shown)
+        if found is not None and found[0] == data:
+            return found[1], found[2]
+        said = Diagnostics()
+        # The parse cache on disk serves a file's first reading; an edit's text (often an
+        # editor's unsaved buffer) is parsed here and kept here, not stored there.
+        tree = read_yaml(path, shown, said, None, cache=found is None, given=data)
+        self._files[shown] = (data, tree, said)
+        return tree, said
+
+
+_PARSED: ContextVar[ParsedFiles | None] = ContextVar("parsed_files", default=None)
+
+
+def _bytes(path: Path, given: bytes | None) -> bytes | None:
+    """The file's bytes when they can be read here within the size limit, else None
+    (`read_yaml` then reads the file itself and reports why it cannot)."""
+    if given is not None:
+        return given if len(given) <= MAX_FILE_BYTES else None
+    try:
+        return read_bounded(path, MAX_FILE_BYTES)
+    except OSError:
+        return None
+
+
+def _seen(ctx: Context, path: Path, shown: str, data: bytes, overlaid: bool) -> None:
     # The fingerprint names files relative to the story folder, so it does not depend
     # on where the command runs.
     try:
         name = Path(real(path)).relative_to(real(ctx.base)).as_posix()
     except ValueError:
         name = path.name
-    shown = ctx.shown(path)
+    ctx.digest.update(name.encode() + b"\0" + data + b"\0")
+    # A file on disk is read again only if a diagnostic needs its exact columns:
+    # keeping every file's bytes would cost as much memory as the story's size.
+    ctx.sources[shown] = data if overlaid else path
+    ctx.inputs.read(path, data)
 
+
+def _read(ctx: Context, path: Path) -> Any:
+    shown = ctx.shown(path)
     given = ctx.overlay.get(real(path)) if ctx.overlay else None
 
     def seen(data: bytes) -> None:
-        ctx.digest.update(name.encode() + b"\0" + data + b"\0")
-        # A file on disk is read again only if a diagnostic needs its exact columns:
-        # keeping every file's bytes would cost as much memory as the story's size.
-        ctx.sources[shown] = data if given is not None else path
-        ctx.inputs.read(path, data)
+        _seen(ctx, path, shown, data, given is not None)
 
-    return read_yaml(path, shown, ctx.diags, seen, cache=True, given=given)
+    parsed = _PARSED.get()
+    data = _bytes(path, given) if parsed is not None else None
+    if parsed is None or data is None:
+        return read_yaml(path, shown, ctx.diags, seen, cache=True, given=given)
+    seen(data)
+    tree, said = parsed.read(path, shown, data)
+    for d in said.items:  # what reading it said, as a fresh read says it
+        ctx.diags.add(d.pos, d.code, d.message, suggestion=d.suggestion, fix=d.fix)
+    return tree
 
 
 def load_manifest(ctx: Context) -> YMap | None:

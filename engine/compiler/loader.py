@@ -9,7 +9,7 @@ can in one pass (one per cause).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from engine.compiler import modelcache, spec, validate
@@ -24,10 +24,33 @@ from engine.diagnostics import Diagnostic, StoryError, did_you_mean, suggestion_
 from engine.runtime.model import Node, Story, frozen
 from engine.runtime.world import PLACES
 
-__all__ = ["check_story", "find_manifest", "load_story"]
+__all__ = [
+    "GraphCheck",
+    "NodeBuilder",
+    "build_nodes",
+    "check_story",
+    "compile_story",
+    "find_manifest",
+    "load_story",
+]
+
+NodeBuilder = Callable[[Context], dict[str, Node]]
+"""Builds every node of `ctx.raw_nodes`, in their order (a resident compiler reuses the
+nodes of an earlier compilation: `engine.compiler.incremental`)."""
+
+GraphCheck = Callable[[Context, Story, YMap, YMap | None], None]
+"""The whole-story checks (`validate.check_graph`, or a resident compiler's stand-in that
+says what they said for a story of the same shape)."""
 
 
-def _load(ctx: Context, branch_paths: Iterable[Path]) -> Story | None:
+def build_nodes(ctx: Context) -> dict[str, Node]:
+    """Every node built from its raw YAML, in the order the files define them."""
+    return {nid: build_node(ctx, nid, raw) for nid, raw in ctx.raw_nodes.items()}
+
+
+def _load(
+    ctx: Context, branch_paths: Iterable[Path], build: NodeBuilder, graph: GraphCheck
+) -> Story | None:
     manifest = load_manifest(ctx)
     if manifest is None:
         return None
@@ -50,8 +73,7 @@ def _load(ctx: Context, branch_paths: Iterable[Path]) -> Story | None:
                     f'add_choices names node "{node_id}", which does not exist',
                     did_you_mean(node_id, ctx.raw_nodes),
                 )
-    nodes = {nid: build_node(ctx, nid, raw) for nid, raw in ctx.raw_nodes.items()}
-    return _assemble(ctx, manifest, nodes)
+    return _assemble(ctx, manifest, build(ctx), graph)
 
 
 def _infection(ctx: Context, manifest: YMap) -> tuple[YMap | None, int]:
@@ -67,7 +89,7 @@ def _infection(ctx: Context, manifest: YMap) -> tuple[YMap | None, int]:
     return infection, incubation
 
 
-def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node]) -> Story:
+def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node], graph: GraphCheck) -> Story:
     infection, incubation = _infection(ctx, manifest)
     start = manifest.get("start", "")
     canon = read_canon(ctx, manifest)
@@ -98,7 +120,7 @@ def _assemble(ctx: Context, manifest: YMap, nodes: dict[str, Node]) -> Story:
         places=(*PLACES, *ctx.places),
         branch_files=_branch_files(ctx),
     )
-    validate.check_graph(ctx, story, manifest, infection)
+    graph(ctx, story, manifest, infection)
     if not ctx.diags.has_errors:  # the canon path needs a playable story
         check_canon_path(ctx, story)
     return story
@@ -117,6 +139,28 @@ def _branch_files(ctx: Context) -> tuple[str, ...]:
     return tuple(sorted(out))
 
 
+def compile_story(
+    ctx: Context,
+    branches: Iterable[str],
+    build: NodeBuilder = build_nodes,
+    graph: GraphCheck = validate.check_graph,
+) -> Story | None:
+    """One compilation into `ctx` (its diagnostics hold every problem found); the story,
+    or None when it cannot be assembled. `check_story` is this plus the caches."""
+    # Loading allocates millions of small, long-lived objects: with the cyclic collector
+    # on, each full collection rescans all of them and load time grows faster than the
+    # story (bench/RESULTS.md). Nothing made here is garbage until the load ends, and the
+    # collector is left as it was found.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        with suggestion_budget(MAX_SUGGESTION_WORK):  # did-you-mean: linear, not quadratic
+            return _load(ctx, (Path(b) for b in branches), build, graph)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check_story(
     root: Path | str,
     branches: Iterable[Path | str] = (),
@@ -133,18 +177,7 @@ def check_story(
         if cached is not None:
             return cached
     ctx = Context(Path(root), overlay=overlay or {})
-    # Loading allocates millions of small, long-lived objects: with the cyclic collector
-    # on, each full collection rescans all of them and load time grows faster than the
-    # story (bench/RESULTS.md). Nothing made here is garbage until the load ends, and the
-    # collector is left as it was found.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with suggestion_budget(MAX_SUGGESTION_WORK):  # did-you-mean: linear, not quadratic
-            story = _load(ctx, (Path(b) for b in given))
-    finally:
-        if was_enabled:
-            gc.enable()
+    story = compile_story(ctx, given)
     diagnostics = ctx.diags.sorted()
     if ctx.diags.has_errors or story is None:
         return None, diagnostics

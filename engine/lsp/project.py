@@ -3,8 +3,10 @@ the disk, checked by the compiler and parsed into positioned trees.
 
 Owns: finding the story folder of a file, listing the story's files (the manifest, the
 episode files it lists, `branches/*.yaml` and any extra branch files), reading each one
-(an open buffer first, else the disk), running `check_story` with the buffers as an
-overlay, and caching both per version of the texts.
+(an open buffer first, else the disk), checking the story with the buffers as an
+overlay, and caching both per version of the texts. The check goes through a resident
+`engine.compiler.incremental.Workspace`, and a file's tree is parsed again only when its
+text changed: a pause in typing in a big story re-checks only what the edit touched.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from typing import Any
 
 from engine.compiler.context import MANIFEST
 from engine.compiler.folders import probe, real, yaml_files
+from engine.compiler.incremental import Workspace
 from engine.compiler.limits import MAX_FILE_BYTES
-from engine.compiler.loader import check_story
 from engine.compiler.yamlread import parse_text, read_bounded
 from engine.compiler.ytree import YList, YMap
 from engine.diagnostics import Diagnostic, Diagnostics
@@ -66,6 +68,8 @@ class Project:
     _files: dict[str, SourceFile] | None = None
     _checked: tuple[Story | None, list[Diagnostic]] | None = None
     version: int = 0
+    _workspace: Workspace | None = None
+    _parsed: dict[str, SourceFile] = field(default_factory=dict)  # the last files() read
 
     def set_buffer(self, path: str, text: str | None) -> None:
         """An editor opened or changed a file (`text`), or closed it (None)."""
@@ -122,6 +126,7 @@ class Project:
                     extra.append(Path(given))
             for path in [*own, *extra]:
                 self._add(str(path), "branch")
+            self._parsed = dict(self._files)
         return self._files
 
     def _add(self, path: str, kind: str) -> SourceFile | None:
@@ -132,6 +137,10 @@ class Project:
         text = self.read(key)
         if text is None:
             return None
+        known = self._parsed.get(key)
+        if known is not None and known.kind == kind and known.text == text:
+            self._files[key] = known  # the same text: the same tree, not parsed again
+            return known
         tree = parse_text(text, key, Diagnostics()) if text.strip() else None
         if not isinstance(tree, YMap):
             tree = None
@@ -142,8 +151,15 @@ class Project:
         """The compiler's verdict on the story as the buffers stand (cached)."""
         if self._checked is None:
             overlay = {path: text.encode("utf-8") for path, text in self.buffers.items()}
-            self._checked = check_story(self.root, self.branches, overlay=overlay)
+            if self._workspace is None:
+                self._workspace = Workspace(self.root, self.branches)
+            self._checked = self._workspace.check(overlay)
         return self._checked
+
+    @property
+    def rebuilt(self) -> int:
+        """How many nodes the last check built (the others came from the check before)."""
+        return self._workspace.rebuilt if self._workspace is not None else 0
 
     def diagnostics_by_file(self) -> dict[str, list[Diagnostic]]:
         """Every diagnostic of the check, by the real path of its file; every story file
