@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from engine.cli._options import MAX_RUNS, add_story_arguments, count_in
+from engine.cli._options import MAX_RUNS, add_story_arguments, count_in, long_lived
 from engine.compiler.loader import check_story
 from engine.diagnostics import Diagnostic
 from engine.errors import EXIT_OK, EXIT_PROBLEM
@@ -60,7 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.watch:
         return _watch(args)
-    story, diagnostics = check_story(args.story, args.branch)
+    with long_lived():  # the story lives until the command ends: no collector passes
+        story, diagnostics = check_story(args.story, args.branch)
     return _report(args, story, _with_weak_spots(story, diagnostics), args.ledger_runs)
 
 
