@@ -84,37 +84,51 @@ class BiteSite(NamedTuple):
         return self.clock_path is None or self.never_by_clock
 
 
-def _places(story: Story) -> Iterator[tuple[str, tuple[Effect, ...]]]:
+def _places(story: Story) -> Iterator[tuple[str, str | None, tuple[Effect, ...]]]:
+    """(node, choice or None for the node's own `do:`, effects) wherever there are
+    effects: most choices have none (the place is named only where one writes)."""
     for node in story.nodes.values():
-        yield f"{node.id} (on entry)", node.effects
+        if node.effects:
+            yield node.id, None, node.effects
         for choice in node.choices:
-            yield f"{node.id}:{choice.id}", choice.effects
+            if choice.effects:
+                yield node.id, choice.id, choice.effects
+
+
+def _place(node: str, choice: str | None) -> str:
+    return f"{node}:{choice}" if choice is not None else f"{node} (on entry)"
 
 
 def _reads(story: Story) -> set[Var]:
     reads: set[Var] = set()
+    add = reads.update
     for node in story.nodes.values():
-        pieces = node.text if isinstance(node.text, tuple) else ()
-        conditions = [p.condition for p in pieces] + [c.condition for c in node.choices]
-        conditions += [c.unless for c in node.choices]
-        for condition in conditions:
-            if condition is not None:
-                reads |= condition.reads
-        templates = [node.template, *(p.template for p in pieces)]
-        for template in [*templates, *(c.template for c in node.choices)]:
-            if template is not None:  # text showing `{trust}` reads it too
-                reads |= template.reads
-    for _place, effects in _places(story):
+        if node.template is not None:  # text showing `{trust}` reads it too
+            add(node.template.reads)
+        if type(node.text) is tuple:
+            for piece in node.text:
+                if piece.condition is not None:
+                    add(piece.condition.reads)
+                if piece.template is not None:
+                    add(piece.template.reads)
+        for choice in node.choices:
+            if choice.condition is not None:
+                add(choice.condition.reads)
+            if choice.unless is not None:
+                add(choice.unless.reads)
+            if choice.template is not None:
+                add(choice.template.reads)
+    for _node, _choice, effects in _places(story):
         for effect in walk_effects(effects):
             for condition in effect.conditions():
-                reads |= condition.reads
+                add(condition.reads)
     return reads
 
 
 def write_only(story: Story) -> list[Written]:
     """Flags and counters that effects write but no condition reads, in story order."""
-    writes: dict[tuple[str, str], list[str]] = {}
-    for place, effects in _places(story):
+    writes: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+    for node, choice, effects in _places(story):
         for effect in walk_effects(effects):
             names: list[tuple[str, str]] = []
             if isinstance(effect, SetFlag):
@@ -122,10 +136,10 @@ def write_only(story: Story) -> list[Written]:
             elif isinstance(effect, AddCounters):
                 names += [("counter", story.counter_ids[i]) for i, _delta in effect.changes]
             for name in names:
-                writes.setdefault(name, []).append(place)
+                writes.setdefault(name, []).append((node, choice))
     reads = _reads(story)
     return [
-        Written(kind, name, tuple(dict.fromkeys(places)))
+        Written(kind, name, tuple(dict.fromkeys(_place(n, c) for n, c in places)))
         for (kind, name), places in writes.items()
         if (kind, name) not in reads
     ]
@@ -260,17 +274,15 @@ class _Clock:
 def bite_sites(story: Story) -> list[BiteSite]:
     """Every bite of a named character, and whether a script always resolves it."""
     found: list[BiteSite] = []
-    for node in story.nodes.values():
-        sources: list[tuple[str | None, tuple[Effect, ...]]] = [(None, node.effects)]
-        sources += [(c.id, c.effects) for c in node.choices]
-        for choice_id, effects in sources:
-            for bite, after in _bites(effects):
-                if bite.who == TURNED_TARGET:
-                    continue
-                cid = story.cast_ids[bite.who]
-                turns = bite.turns or story.cast[cid].incubation or story.incubation
-                path = _after_bite(story, node.id, choice_id, bite.who, after, turns)
-                found.append(BiteSite(node.id, choice_id, cid, turns, path))
+    for node_id, choice_id, effects in _places(story):
+        node = story.nodes[node_id]
+        for bite, after in _bites(effects):
+            if bite.who == TURNED_TARGET:
+                continue
+            cid = story.cast_ids[bite.who]
+            turns = bite.turns or story.cast[cid].incubation or story.incubation
+            path = _after_bite(story, node.id, choice_id, bite.who, after, turns)
+            found.append(BiteSite(node.id, choice_id, cid, turns, path))
     return found
 
 
