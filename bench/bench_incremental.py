@@ -1,17 +1,18 @@
-"""Re-check time after an edit, through the resident compiler (`Workspace`).
+"""Re-check time after an edit, as `hyosan check --watch` checks (the resident compiler).
 
   .venv/bin/python bench/bench_incremental.py [--nodes 10000] [--edits 15]
 
-On a copy of the synthetic story (bench/out/nN, ten episode files), in one process: a
-cold check through a `Workspace`, a check with nothing changed, then `--edits` one-word
-edits to one episode file (each re-check timed), then the same kind of edit checked by a
-fresh `check_story` (for comparison), then a node added to that file and a flag renamed
-in the manifest (every node built again) and renamed back. The parse cache lives in a
-fresh temporary folder, as a first session after the files changed would find it.
-Prints one JSON line per measure: milliseconds (median, min-max for the edits, and the
-median CPU time, less sensitive to other processes than the wall clock), how many
-nodes each check built, the load average at the start and the end, and the process's
-peak RSS.
+On a copy of the synthetic story (bench/out/nN, ten episode files), in one process,
+each check made as `hyosan check --watch` makes it (`engine.tools.recheck.Rechecker`:
+the resident compiler, then the weak-spot warnings): a cold check, a check with nothing
+changed, then `--edits` one-word edits to one episode file (each re-check timed), then
+the same kind of edit checked by a fresh `check_story` and `weak_spot_warnings` (for
+comparison), then a node added to that file and a flag renamed in the manifest (every
+node built again) and renamed back. The parse cache lives in a fresh temporary folder,
+as a first session after the files changed would find it. Prints one JSON line per
+measure: milliseconds (median, min-max for the edits, and the median CPU time, less
+sensitive to other processes than the wall clock), how many nodes each check built, the
+load average at the start and the end, and the process's peak RSS.
 """
 
 from __future__ import annotations
@@ -38,16 +39,18 @@ sys.path.insert(0, str(ROOT))
 CPU: list[float] = []  # the CPU time of each check timed, ms
 
 
-def _timed(workspace: object) -> tuple[float, int]:
-    from engine.compiler.incremental import Workspace
+def _timed(checker: object) -> tuple[float, int]:
+    """One check as `hyosan check --watch` makes it: the resident compiler's, then the
+    weak-spot warnings (found again only when an edit can change them)."""
+    from engine.tools.recheck import Rechecker
 
-    assert isinstance(workspace, Workspace)
+    assert isinstance(checker, Rechecker)
     start, cpu = time.perf_counter(), time.process_time()
-    story, diagnostics = workspace.check()
+    story, diagnostics, _warnings = checker.check()
     ms = (time.perf_counter() - start) * 1000
     CPU.append((time.process_time() - cpu) * 1000)
     assert story is not None or any(d.is_error for d in diagnostics)
-    return ms, workspace.rebuilt
+    return ms, checker.workspace.rebuilt
 
 
 def _line(measure: str, times: list[float], built: list[int], **extra: object) -> None:
@@ -67,11 +70,11 @@ def main() -> None:
     source = synthetic_story(args.nodes)
     with tempfile.TemporaryDirectory() as folder:
         os.environ["HYOSAN_CACHE"] = str(Path(folder) / "cache")
-        from engine.compiler.incremental import Workspace
+        from engine.tools.recheck import Rechecker
 
         root = Path(folder) / "story"
         shutil.copytree(source, root)
-        workspace = Workspace(root)
+        workspace = Rechecker(root)
         ms, built = _timed(workspace)
         _line("cold check", [ms], [built], load=os.getloadavg()[0])
         ms, built = _timed(workspace)
@@ -89,15 +92,26 @@ def main() -> None:
             times.append(ms)
             counts.append(built)
         cpu = round(statistics.median(CPU), 1)
-        _line("one-word edit in one file", times, counts, ms_first=round(times[0], 1), cpu_ms=cpu)
+        reused = workspace.warnings_reused
+        _line(
+            "one-word edit in one file",
+            times,
+            counts,
+            ms_first=round(times[0], 1),
+            cpu_ms=cpu,
+            weak_spots_reused=reused,
+        )
 
         from engine.compiler.loader import check_story
+        from engine.tools.lint import weak_spot_warnings
 
         fresh = []
         for n in range(3):  # the same edit, compiled from scratch (parse cache warm)
             episode.write_text(f"{text[:first]}Fresh{n} {text[first:]}")
             start = time.perf_counter()
-            check_story(root, overlay={"/nonexistent": b""})  # an overlay skips the model cache
+            story, _ = check_story(root, overlay={"/nonexistent": b""})  # skips the model cache
+            assert story is not None
+            weak_spot_warnings(story)
             fresh.append((time.perf_counter() - start) * 1000)
         _line("the same edit, fresh check_story (for comparison)", fresh, [args.nodes])
         episode.write_text(text)

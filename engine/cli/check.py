@@ -69,10 +69,11 @@ def _with_weak_spots(story: Story | None, diagnostics: list[Diagnostic]) -> list
     """The compiler's diagnostics and, for a story with no error, the weak-spot warnings."""
     if story is None:
         return diagnostics
-    return sorted(
-        [*diagnostics, *weak_spot_warnings(story)],
-        key=lambda d: (d.pos.path, d.pos.line, d.pos.col, d.code),
-    )
+    return sorted([*diagnostics, *weak_spot_warnings(story)], key=_in_file_order)
+
+
+def _in_file_order(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.pos.path, d.pos.line, d.pos.col, d.code)
 
 
 def _report(
@@ -135,21 +136,23 @@ def _report(
 def _watch(args: argparse.Namespace) -> int:
     """Check, then check again after every saved change to a YAML file of the story
     folder or a --branch path, until Ctrl-C; the exit code of the last check."""
-    from engine.compiler.incremental import Workspace
+    from engine.tools.recheck import Rechecker
 
-    workspace = Workspace(args.story, args.branch)
+    checker = Rechecker(args.story, args.branch)
     changes = _changes(args)  # one watcher: a change saved during a check is not lost
     code = EXIT_OK
     try:
         while True:
             start = time.perf_counter()
-            story, diagnostics = workspace.check()
-            checked = time.perf_counter()
-            diagnostics = _with_weak_spots(story, diagnostics)
-            ms, lint_ms = (checked - start) * 1000, (time.perf_counter() - checked) * 1000
+            story, diagnostics, warnings = checker.check()
+            ms = (time.perf_counter() - start) * 1000
+            workspace = checker.workspace
             built = f"{workspace.rebuilt:,} of {workspace.nodes:,} nodes built"
             took = f"checked in {ms:,.0f} ms, {built}"
-            took += f"; weak spots in {lint_ms:,.0f} ms" if story is not None else ""
+            if story is not None:
+                again = "as before" if checker.warnings_reused else "found again"
+                took += f"; weak spots {again}"
+            diagnostics = sorted([*diagnostics, *warnings], key=_in_file_order)
             code = _report(args, story, diagnostics, 0, took)
             if not _watched(args):
                 return code  # nothing there to watch: the check said why

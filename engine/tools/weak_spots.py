@@ -48,6 +48,7 @@ __all__ = [
     "bite_sites",
     "decision_nodes",
     "single_option_chains",
+    "text_reads",
     "write_only",
 ]
 
@@ -99,11 +100,13 @@ def _place(node: str, choice: str | None) -> str:
     return f"{node}:{choice}" if choice is not None else f"{node} (on entry)"
 
 
-def _reads(story: Story) -> set[Var]:
+def text_reads(story: Story) -> frozenset[Var]:
+    """What the story's prose reads: its text pieces' `if:`s and every `{...}` in node,
+    piece and choice texts (a text showing `{trust}` reads it)."""
     reads: set[Var] = set()
     add = reads.update
     for node in story.nodes.values():
-        if node.template is not None:  # text showing `{trust}` reads it too
+        if node.template is not None:
             add(node.template.reads)
         if type(node.text) is tuple:
             for piece in node.text:
@@ -112,12 +115,20 @@ def _reads(story: Story) -> set[Var]:
                 if piece.template is not None:
                     add(piece.template.reads)
         for choice in node.choices:
+            if choice.template is not None:
+                add(choice.template.reads)
+    return frozenset(reads)
+
+
+def _reads(story: Story) -> set[Var]:
+    reads = set(text_reads(story))
+    add = reads.update
+    for node in story.nodes.values():
+        for choice in node.choices:
             if choice.condition is not None:
                 add(choice.condition.reads)
             if choice.unless is not None:
                 add(choice.unless.reads)
-            if choice.template is not None:
-                add(choice.template.reads)
     for _node, _choice, effects in _places(story):
         for effect in walk_effects(effects):
             for condition in effect.conditions():
