@@ -9,14 +9,18 @@ attribute names as `GameState`, so `when` conditions read it as they read a stat
 
 from __future__ import annotations
 
-from operator import itemgetter
-
 from engine.runtime.events import Event, Kind, LogEntry
 from engine.runtime.model import Story
-from engine.runtime.state import CharState, GameState, Trail, count_visit, mulberry32_next
+from engine.runtime.state import (
+    CharState,
+    GameState,
+    Trail,
+    count_visit,
+    mulberry32_next,
+    status_of,
+)
 from engine.runtime.world import TURNED_TARGET, Status
 
-_status = itemgetter(0)  # a CharState's status
 _new = tuple.__new__
 
 __all__ = ["Builder"]
@@ -194,7 +198,7 @@ class Builder:
     def tick_infection(self) -> list[int]:
         """Advance every bitten character's clock; return those who turned now."""
         turned: list[int] = []
-        if Status.BITTEN not in map(_status, self.roster):  # nobody incubating: the usual case
+        if Status.BITTEN not in map(status_of, self.roster):  # nobody incubating: the usual case
             return turned
         for i, char in enumerate(self.roster):
             if char.status == Status.BITTEN:

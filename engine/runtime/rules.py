@@ -10,13 +10,12 @@ effects themselves apply through `engine.runtime.builder`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
 from typing import NamedTuple
 
 from engine.runtime.builder import Builder
 from engine.runtime.events import Event, Kind
 from engine.runtime.model import Choice, Node, Story
-from engine.runtime.state import CharState, GameState
+from engine.runtime.state import CharState, GameState, status_of
 from engine.runtime.world import ALIVE, RESUME, Place, Status
 
 __all__ = [
@@ -37,7 +36,6 @@ __all__ = [
 
 
 _new_state = tuple.__new__
-_status = itemgetter(0)  # a CharState's status
 _BITTEN = Status.BITTEN
 _NOBODY: list[int] = []  # who turned on a step where nobody was bitten (never changed)
 
@@ -217,7 +215,7 @@ def _fast_step(
     # One C-level unpack reads every field (attribute reads cost a third of this step).
     (_, turn, episode, roster, inventory, flags, counters, visited, rng, resume, _, log,
      path, visits, taken) = state  # fmt: skip
-    if _BITTEN in map(_status, roster):  # C-level scan: the walk's hottest test
+    if _BITTEN in map(status_of, roster):  # C-level scan: the walk's hottest test
         return None
     events: list[Event] = []
     if entered.episode is not None and entered.episode != episode:
@@ -280,7 +278,7 @@ def step(
     if choice.once:
         b.taken = b.taken | {once_key(choice)}
     # Nobody incubating (the usual case): no clock to tick, no call.
-    turned = b.tick_infection() if _BITTEN in map(_status, state.roster) else _NOBODY
+    turned = b.tick_infection() if _BITTEN in map(status_of, state.roster) else _NOBODY
     for effect in choice.effects:
         effect.apply(b)
     target = choice.goto

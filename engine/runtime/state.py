@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import NamedTuple
 
 from engine.runtime.events import LogEntry
@@ -24,6 +25,7 @@ __all__ = [
     "iter_trail",
     "mulberry32_next",
     "state_digest",
+    "status_of",
 ]
 
 
@@ -39,6 +41,11 @@ class CharState(NamedTuple):
     @property
     def is_alive(self) -> bool:
         return self.status in ALIVE
+
+
+status_of = itemgetter(0)
+"""A CharState's status, as a C-level getter: `Status.BITTEN in map(status_of, roster)`
+is the test every step makes (is anyone incubating?)."""
 
 
 # A persistent list: (previous, item) pairs, newest last; O(1) to extend, shared by states.
