@@ -4,7 +4,6 @@ while building again only the nodes the edit touched."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import queue
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from helpers import edit, plain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,25 +40,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def _plain(value: object) -> object:
-    """A model value as plain data to compare with ==: a dataclass as its type and
-    fields, a mapping as a dict, a compiled closure left out (its source is a field)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            tuple(_plain(getattr(value, f.name)) for f in dataclasses.fields(value)),
-        )
-    if isinstance(value, tuple | list):
-        return (type(value).__name__, tuple(_plain(v) for v in value))
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, frozenset | set):
-        return ("set", frozenset(_plain(v) for v in value))
-    if callable(value):
-        return "<compiled>"
-    return value
-
-
 Result = tuple[Story | None, list[Diagnostic]]
 
 
@@ -72,7 +53,7 @@ def _same_as_fresh(
     assert (got[0] is None) == (fresh[0] is None)
     if got[0] is not None and fresh[0] is not None:
         assert got[0].fingerprint == fresh[0].fingerprint
-        assert _plain(got[0]) == _plain(fresh[0])
+        assert plain(got[0]) == plain(fresh[0])
     return got
 
 
@@ -80,12 +61,6 @@ def _copy(tmp_path: Path) -> Path:
     target = tmp_path / "story"
     shutil.copytree(FIXTURE, target)
     return target
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
 
 
 # --- named cases ------------------------------------------------------------------------
@@ -106,7 +81,7 @@ def test_a_one_word_edit_builds_only_the_node_it_changed(tmp_path: Path) -> None
     root = _copy(tmp_path)
     workspace = Workspace(root)
     _same_as_fresh(workspace, root)
-    _edit(root / "episodes/one.yaml", "A narrow alley.", "A very narrow alley.")
+    edit(root / "episodes/one.yaml", "A narrow alley.", "A very narrow alley.")
     story, _ = _same_as_fresh(workspace, root)
     assert workspace.rebuilt == 1
     assert story is not None and story.nodes["one.alley"].text == "A very narrow alley."
@@ -118,7 +93,7 @@ def test_a_line_added_above_other_nodes_builds_them_again_at_their_new_lines(
     root = _copy(tmp_path)
     workspace = Workspace(root)
     _same_as_fresh(workspace, root)
-    _edit(root / "episodes/one.yaml", "nodes:\n", "# the first episode\nnodes:\n")
+    edit(root / "episodes/one.yaml", "nodes:\n", "# the first episode\nnodes:\n")
     story, _ = _same_as_fresh(workspace, root)
     assert workspace.rebuilt == 3  # every node of the file moved one line down
     assert story is not None and story.nodes["one.gate"].pos.line == 5
@@ -130,12 +105,12 @@ def test_a_renamed_flag_declaration_rebuilds_every_node_and_reports_its_uses(
     root = _copy(tmp_path)
     workspace = Workspace(root)
     _same_as_fresh(workspace, root)
-    _edit(root / "story.yaml", "  lamp_lit:", "  lantern_lit:")
+    edit(root / "story.yaml", "  lamp_lit:", "  lantern_lit:")
     story, diagnostics = _same_as_fresh(workspace, root)
     assert workspace.rebuilt == 7
     assert story is None
     assert {d.code for d in diagnostics if d.is_error} == {"E033"}
-    _edit(root / "story.yaml", "  lantern_lit:", "  lamp_lit:")
+    edit(root / "story.yaml", "  lantern_lit:", "  lamp_lit:")
     story, _ = _same_as_fresh(workspace, root)
     assert story is not None
 
@@ -144,8 +119,8 @@ def test_removing_a_node_reports_the_goto_of_an_unchanged_node(tmp_path: Path) -
     root = _copy(tmp_path)
     workspace = Workspace(root)
     _same_as_fresh(workspace, root)
-    _edit(root / "episodes/two.yaml", "  two.lost:\n    text: Nobody answers.\n", "")
-    _edit(root / "episodes/two.yaml", "    ending: {id: lost, title: Lost}\n", "")
+    edit(root / "episodes/two.yaml", "  two.lost:\n    text: Nobody answers.\n", "")
+    edit(root / "episodes/two.yaml", "    ending: {id: lost, title: Lost}\n", "")
     _, diagnostics = _same_as_fresh(workspace, root)
     assert any(d.code == "E030" and "two.lost" in d.message for d in diagnostics)
     assert workspace.rebuilt == 1  # two.square, whose goto now fails
@@ -156,10 +131,10 @@ def test_a_prose_edit_keeps_what_the_whole_story_checks_said(tmp_path: Path) -> 
     workspace = Workspace(root)
     _same_as_fresh(workspace, root)
     assert workspace.graph_checked
-    _edit(root / "episodes/two.yaml", "text: Hide.,", "text: Hide behind the stall.,")
+    edit(root / "episodes/two.yaml", "text: Hide.,", "text: Hide behind the stall.,")
     _same_as_fresh(workspace, root)
     assert not workspace.graph_checked
-    _edit(root / "episodes/two.yaml", "goto: two.lost}", "goto: two.dawn}")
+    edit(root / "episodes/two.yaml", "goto: two.lost}", "goto: two.dawn}")
     _, diagnostics = _same_as_fresh(workspace, root)
     assert workspace.graph_checked
     assert any(d.code == "W102" and "lost" in d.message for d in diagnostics)
@@ -169,7 +144,7 @@ def test_visited_of_a_node_removed_elsewhere_is_reported_again(tmp_path: Path) -
     root = _copy(tmp_path)
     workspace = Workspace(root)
     _same_as_fresh(workspace, root)
-    _edit(root / "episodes/one.yaml", "one.gate:", "one.porch:")
+    edit(root / "episodes/one.yaml", "one.gate:", "one.porch:")
     _, diagnostics = _same_as_fresh(workspace, root)
     assert any(d.code == "E030" and "one.gate" in d.message for d in diagnostics)
 
@@ -230,9 +205,9 @@ def test_a_small_did_you_mean_budget_gives_the_same_suggestions(
         ("goto: two.lost}", "goto: two.los}"),
         ("goto: one.stalls}", "goto: one.stals}"),
     ]:
-        _edit(root / ("episodes/one.yaml" if "one." in old else "episodes/two.yaml"), old, new)
+        edit(root / ("episodes/one.yaml" if "one." in old else "episodes/two.yaml"), old, new)
         _same_as_fresh(workspace, root)
-    _edit(root / "episodes/one.yaml", "goto: one.aley}", "goto: one.alley}")
+    edit(root / "episodes/one.yaml", "goto: one.aley}", "goto: one.alley}")
     _, diagnostics = _same_as_fresh(workspace, root)
     assert any(d.suggestion for d in diagnostics)
 
@@ -462,7 +437,7 @@ def test_check_watch_prints_the_new_diagnostics_after_a_saved_edit_and_ends_on_c
             first,
         )
         time.sleep(0.5)  # the watcher starts just after the line is printed
-        _edit(root / "episodes/one.yaml", "goto: one.alley}", "goto: one.aley}")
+        edit(root / "episodes/one.yaml", "goto: one.alley}", "goto: one.aley}")
         second = "".join(_until(lines, "watching for changes"))
         assert 'E030: choice "lamp" goes to unknown node "one.aley"' in second
         assert re.search(
@@ -494,7 +469,7 @@ def test_the_language_server_checks_a_changed_buffer_building_only_its_node(
     fresh, fresh_diagnostics = check_story(root, overlay={str(path.resolve()): text.encode()})
     assert [d.render() for d in diagnostics] == [d.render() for d in fresh_diagnostics]
     assert story is not None and fresh is not None
-    assert _plain(story) == _plain(fresh)
+    assert plain(story) == plain(fresh)
     assert story.nodes["two.dawn"].text == "Dawn comes, grey."
     assert project.rebuilt == 1
 

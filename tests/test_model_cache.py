@@ -3,14 +3,13 @@ the story it gives plays, renders and reports exactly as a fresh compilation."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import random
 import shutil
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from helpers import plain
 
 from engine.compiler import modelcache
 from engine.compiler.loader import check_story
@@ -176,23 +175,6 @@ def test_an_editor_buffer_is_never_answered_from_the_cache(cache: Path, tmp_path
     assert story is None and any(d.code == "E030" for d in diagnostics)
 
 
-def _plain(value: object) -> object:
-    """A model value as plain data to compare with ==: a dataclass as its type and
-    fields, a mapping as a dict, a compiled closure left out (its source is a field)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            tuple(_plain(getattr(value, f.name)) for f in dataclasses.fields(value)),
-        )
-    if isinstance(value, tuple | list):
-        return (type(value).__name__, tuple(_plain(v) for v in value))
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if callable(value):
-        return "<compiled>"
-    return value
-
-
 def test_every_node_of_the_bundled_story_comes_back_from_the_cache_field_for_field(
     cache: Path, tmp_path: Path
 ) -> None:
@@ -200,6 +182,6 @@ def test_every_node_of_the_bundled_story_comes_back_from_the_cache_field_for_fie
     fresh, _ = check_story(story_dir)
     cached, _ = check_story(story_dir)
     assert fresh is not None and cached is not None and cached is not fresh
-    assert _plain(cached.nodes) == _plain(fresh.nodes)  # every choice, effect, position
-    assert _plain(cached.canon) == _plain(fresh.canon)
-    assert _plain(cached.episodes) == _plain(fresh.episodes)
+    assert plain(cached.nodes) == plain(fresh.nodes)  # every choice, effect, position
+    assert plain(cached.canon) == plain(fresh.canon)
+    assert plain(cached.episodes) == plain(fresh.episodes)

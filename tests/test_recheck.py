@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import edit
 
 from engine.compiler.loader import check_story
 from engine.tools.lint import weak_spot_warnings
@@ -23,12 +24,6 @@ def story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
-
-
 def _check(checker: Rechecker, root: Path) -> list[str]:
     """The rechecker's warnings, held to a fresh check's."""
     story, _diagnostics, warnings = checker.check()
@@ -43,7 +38,7 @@ def test_a_prose_edit_keeps_the_weak_spots_without_finding_them_again(story: Pat
     checker = Rechecker(story)
     first = _check(checker, story)
     assert any("W103" in w and "gate_shut" in w for w in first)
-    _edit(story / "episodes/two.yaml", "text: Dawn comes.", "text: Dawn comes, grey.")
+    edit(story / "episodes/two.yaml", "text: Dawn comes.", "text: Dawn comes, grey.")
     assert _check(checker, story) == first
     assert checker.warnings_reused
 
@@ -51,7 +46,7 @@ def test_a_prose_edit_keeps_the_weak_spots_without_finding_them_again(story: Pat
 def test_a_text_piece_that_reads_a_flag_clears_its_write_only_warning(story: Path) -> None:
     checker = Rechecker(story)
     assert any("gate_shut" in w for w in _check(checker, story))
-    _edit(
+    edit(
         story / "episodes/two.yaml",
         "      - if: lamp_lit\n",
         "      - if: gate_shut\n        text: The gate stands shut behind.\n      - if: lamp_lit\n",
@@ -64,12 +59,12 @@ def test_a_text_that_starts_showing_a_counter_clears_its_write_only_warning(
     story: Path,
 ) -> None:
     one = story / "episodes/one.yaml"
-    _edit(one, ': trust {trust}."', '."')
-    _edit(one, 'if: "trust > 0", ', "")
+    edit(one, ': trust {trust}."', '."')
+    edit(one, 'if: "trust > 0", ', "")
     checker = Rechecker(story)
     assert any("W104" in w and '"trust"' in w for w in _check(checker, story))
     # Prose alone changes: the story's shape is the same, what its text reads is not.
-    _edit(one, 'counting them."', 'counting them, trust {trust}."')
+    edit(one, 'counting them."', 'counting them, trust {trust}."')
     assert not any("W104" in w for w in _check(checker, story))
     assert not checker.warnings_reused
     assert checker.workspace.graph_checked is False  # the whole-story checks were replayed
@@ -87,7 +82,7 @@ def test_structural_edits_find_the_weak_spots_again_each_time(story: Path) -> No
     ]
     reused = []
     for old, new in edits:
-        _edit(two, old, new)
+        edit(two, old, new)
         _check(checker, story)
         reused.append(checker.warnings_reused)
     assert reused == [False, True, False, False]
