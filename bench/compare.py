@@ -6,10 +6,10 @@ The story is the peers' generated one (`gen_story.py -n N -b 3 --seed 1`): conve
 YAML for Hyosan (bench/common.py), compiled to ink JSON by the inkjs compiler for bink and
 inkjs. Each round runs the three harnesses as fresh processes, back to back, in an order
 rotated every round (bench/bench_walk.py, the anchors' bench_bink.py and bench_inkjs.js:
-K seeded playthroughs per batch, 3 batches, the median batch counts). A ratio is taken
-inside each round, so the machine's drift hits both sides alike; the summary gives the
-median ratio with its min-max over the rounds, and checks that every engine made the
-same walks (choices, characters read).
+K seeded playthroughs per batch, 3 batches or `--batches B`, the median batch counts).
+A ratio is taken inside each round, so the machine's drift hits both sides alike; the
+summary gives the median ratio with its min-max over the rounds, and checks that every
+engine made the same walks (choices, characters read).
 
 First load: each engine's harness also times its first load of the story in that fresh
 process (bink and inkjs: the compiled JSON text into a story object; Hyosan: the story
@@ -78,8 +78,10 @@ def _ink_json(n: int, anchors: Path) -> Path:
     return target
 
 
-def _command(engine: str, n: int, k: int, anchors: Path, ink: Path | None) -> list[str]:
-    common = ["--k", str(k), "--batches", "3", "--warmup", "50"]
+def _command(
+    engine: str, n: int, k: int, anchors: Path, ink: Path | None, batches: int = 3
+) -> list[str]:
+    common = ["--k", str(k), "--batches", str(batches), "--warmup", "50"]
     if engine == "hyosan":
         walk = ROOT / "bench" / "bench_walk.py"
         return [sys.executable, str(walk), "-n", str(n), *common]
@@ -123,6 +125,12 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10000, help="nodes in the generated story")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--k", type=int, default=200, help="playthroughs per batch")
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=3,
+        help="timed batches per run, the median counts (every harness; default 3, as theirs)",
+    )
     parser.add_argument("--anchors", type=Path, default=ANCHORS, help="prepared anchors copy")
     args = parser.parse_args()
     anchors = args.anchors.resolve()
@@ -140,7 +148,7 @@ def main() -> None:
         shift = round_ % len(engines)
         got = {}
         for engine in engines[shift:] + engines[:shift]:
-            out = _run_json(_command(engine, args.n, args.k, anchors, ink))
+            out = _run_json(_command(engine, args.n, args.k, anchors, ink, args.batches))
             got[engine] = float(out["choices_per_s"])
             loads[engine].append(float(out["load_ms" if engine == "hyosan" else "load_cold_ms"]))
             check = out["check"]
