@@ -486,3 +486,31 @@ def test_check_watch_on_a_missing_folder_says_so_and_ends(tmp_path: Path, cache:
     assert done.returncode == 1
     assert "E002: no such file or folder" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_the_language_server_index_reuses_the_trees_its_check_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.lsp import project as project_module
+    from engine.lsp.index import build_index
+
+    root = _copy(tmp_path)
+    project = Project(str(root.resolve()))
+    project.check()
+    path = root / "episodes/two.yaml"
+    text = path.read_text().replace("Dawn comes.", "Dawn comes, grey.")
+    project.set_buffer(str(path), text)
+    project.check()
+    parsed: list[str] = []
+    real_parse = project_module.parse_text
+
+    def counting(text: str, path: str, diags: object) -> object:
+        parsed.append(path)
+        return real_parse(text, path, diags)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(project_module, "parse_text", counting)
+    files = project.files()
+    assert parsed == []  # every file's tree came from the check
+    index = build_index(files.values())
+    dawn = [o for o in index.of("node", "two.dawn") if o.role == "definition"]
+    assert [(o.path, o.line) for o in dawn] == [(str(path.resolve()), 14)]

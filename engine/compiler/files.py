@@ -61,6 +61,14 @@ class ParsedFiles:
             _PARSED.reset(token)
             self._files = {k: v for k, v in self._files.items() if k in self._used}
 
+    def tree_for(self, data: bytes) -> Any | None:
+        """The tree kept for a file of exactly these bytes, if any (a tool that parses
+        the same files, the language server's index, need not parse them again)."""
+        for kept, tree, _said in self._files.values():
+            if kept == data:
+                return tree
+        return None
+
     def read(self, path: Path, shown: str, data: bytes) -> tuple[Any, Diagnostics]:
         """The tree of the file whose bytes are `data` and the diagnostics reading it
         gave, parsing it only when they changed."""

@@ -172,6 +172,11 @@ class Workspace:
             return None, diagnostics
         return story, diagnostics
 
+    def parsed(self, data: bytes) -> Any | None:
+        """The parse tree the last check kept for a file of exactly these bytes (its
+        positions name the file as messages do), or None."""
+        return self._files.tree_for(data)
+
     def _check_graph(
         self, ctx: Context, story: Story, manifest: YMap, infection: YMap | None
     ) -> None:

@@ -141,7 +141,11 @@ class Project:
         if known is not None and known.kind == kind and known.text == text:
             self._files[key] = known  # the same text: the same tree, not parsed again
             return known
-        tree = parse_text(text, key, Diagnostics()) if text.strip() else None
+        # The check keeps every file's tree: the same bytes need no second parse (only
+        # lines and columns are read from it here; files are named by `key`).
+        tree = self._workspace.parsed(text.encode("utf-8")) if self._workspace else None
+        if tree is None and text.strip():
+            tree = parse_text(text, key, Diagnostics())
         if not isinstance(tree, YMap):
             tree = None
         found = self._files[key] = SourceFile(key, kind, text, tree)
