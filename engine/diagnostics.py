@@ -26,6 +26,7 @@ __all__ = [
     "did_you_mean",
     "printable",
     "suggestion_budget",
+    "suggestions_left",
 ]
 
 
@@ -316,6 +317,12 @@ def suggestion_budget(comparisons: int) -> Iterator[None]:
         yield
     finally:
         _BUDGET.reset(token)
+
+
+def suggestions_left() -> list[int] | None:
+    """The comparisons `did_you_mean` may still make in this `suggestion_budget` (a list
+    of one, spent in place), or None outside one."""
+    return _BUDGET.get()
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

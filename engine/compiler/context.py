@@ -82,7 +82,9 @@ class Context:
     overlay: Mapping[str, bytes] = field(default_factory=dict)
     inputs: Inputs = field(default_factory=Inputs)  # every file read, folder listed
     _symbols: Symbols | None = None
-    _lines: dict[str, list[str]] = field(default_factory=dict)
+    # Each file's lines once decoded (`lines`); a resident compiler watches what a
+    # node's build reads of them (`engine.compiler.recording.WatchedLines`).
+    line_cache: dict[str, list[str]] = field(default_factory=dict)
     # One diagnostic per cause: what a reported mistake would otherwise cascade into.
     incomplete: bool = False  # a listed file could not be read: ids may live there
     broken_nodes: set[str] = field(default_factory=set)  # a choice of theirs failed to build
@@ -146,7 +148,7 @@ class Context:
 
     def lines(self, path: str) -> list[str]:
         """The lines of a file read, decoded once (for exact columns in conditions)."""
-        found = self._lines.get(path)
+        found = self.line_cache.get(path)
         if found is None:
             source = self.sources.get(path, b"")
             if isinstance(source, Path):
@@ -154,8 +156,13 @@ class Context:
                     source = source.read_bytes()
                 except OSError:  # gone since it was read: columns fall back to the key's
                     source = b""
-            found = self._lines[path] = source_lines(source)
+            found = self.line_cache[path] = source_lines(source)
         return found
+
+    def forget_symbols(self) -> None:
+        """Make the condition compiler's names again at their next use: after
+        `raw_nodes` was replaced (node ids are among the names)."""
+        self._symbols = None
 
     def symbols(self) -> Symbols:
         if self._symbols is None:

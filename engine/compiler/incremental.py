@@ -234,7 +234,7 @@ class Workspace:
             self._ids, self._ids_version = ids, self._ids_version + 1
         raw_nodes = ctx.raw_nodes
         watched = ctx.raw_nodes = WatchedNodes(raw_nodes)
-        ctx._symbols = None  # conditions look node ids up through `watched`
+        ctx.forget_symbols()  # conditions look node ids up through `watched`
         ctx.compiled = WatchedConditions(ctx.compiled, watched)
         recorder = Recorder.over(ctx.diags)
         left = budget()
@@ -335,7 +335,7 @@ class Workspace:
         ctx.diags = recorder
         before = left[0] if left is not None else 0
         watched.record()
-        lines = ctx._lines = WatchedLines(ctx._lines)
+        lines = ctx.line_cache = WatchedLines(ctx.line_cache)
         try:
             node = build_node(ctx, node_id, raw)
         finally:

@@ -19,7 +19,7 @@ from typing import Any
 from engine.compiler.context import RawNode
 from engine.compiler.language import Compiled
 from engine.compiler.ytree import YList, YMap
-from engine.diagnostics import _BUDGET, Diagnostics, Pos
+from engine.diagnostics import Diagnostics, Pos, suggestions_left
 
 __all__ = [
     "Recorder",
@@ -38,7 +38,7 @@ Said = tuple[Pos, str, str, str | None, str | None]  # Diagnostics.add's argumen
 def budget() -> list[int] | None:
     """The did-you-mean comparisons left in this compilation (a list of one, spent in
     place by `did_you_mean`), or None outside a budget."""
-    return _BUDGET.get()
+    return suggestions_left()
 
 
 @dataclass
