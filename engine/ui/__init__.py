@@ -3,6 +3,7 @@
     terminal.py       the full-screen game (prompt_toolkit)
     plain.py          the line-mode game, for pipes, scripts and screen readers
     replay_viewer.py  the full-screen viewer of a saved run (prompt_toolkit)
+    pager.py          the viewer's pager: the step and lines shown, its keys, its status line
     commands.py       the player's commands and the `Game` both games share
     reply.py          what a command gives back: `Reply` and `MenuItem`
     runfiles.py       what the player is told about where runs are kept
