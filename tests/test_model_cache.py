@@ -185,3 +185,27 @@ def test_every_node_of_the_bundled_story_comes_back_from_the_cache_field_for_fie
     assert plain(cached.nodes) == plain(fresh.nodes)  # every choice, effect, position
     assert plain(cached.canon) == plain(fresh.canon)
     assert plain(cached.episodes) == plain(fresh.episodes)
+
+
+def test_a_story_compiled_by_one_process_loads_from_the_cache_in_the_next(
+    cache: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    story_dir = _copy(EXAMPLE, tmp_path)
+    check_story(story_dir)  # stored by this process
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from engine.compiler import modelcache; "
+            "print('hit' if modelcache.lookup(sys.argv[1], ()) else 'miss')",
+            str(story_dir),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "HYOSAN_CACHE": str(cache)},
+    )
+    assert found.stdout.strip() == "hit"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import marshal
@@ -169,9 +170,12 @@ def _dataclass_reducer(kind: type) -> Callable[[Any], tuple[Any, ...]] | None:
     return lambda obj: (make, get(obj))
 
 
+@functools.cache
 def _dispatch() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
     """How each of the model's types is pickled, looked up by pickle in C by exact type:
-    the types not listed take pickle's own way (slower, never wrong)."""
+    the types not listed take pickle's own way (slower, never wrong). Made at the first
+    store or lookup, not at import: the slot builders it registers cost a few ms that a
+    command reading no compiled story (an editor's overlay, the cache off) never pays."""
     from engine import diagnostics
     from engine.runtime import effects, model, text
 
@@ -191,16 +195,14 @@ def _dispatch() -> dict[type, Callable[[Any], tuple[Any, ...]]]:
     return table
 
 
-_DISPATCH = _dispatch()
-
-
 class _Pickler(pickle.Pickler):
     def __init__(self, out: BinaryIO) -> None:
         super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
-        self.dispatch_table = _DISPATCH
+        self.dispatch_table = _dispatch()
 
 
 def _unpickle(source: BinaryIO, symbols: Symbols) -> Any:
+    _dispatch()  # the slot builders the entry names are registered here
     _loading.now = _Compiling(symbols)
     try:
         return pickle.Unpickler(source).load()
