@@ -47,12 +47,11 @@ from engine.compiler.recording import (
     WatchedConditions,
     WatchedLines,
     WatchedNodes,
-    budget,
     same_tree,
     shape,
 )
 from engine.compiler.ytree import YMap
-from engine.diagnostics import Diagnostic, Pos
+from engine.diagnostics import Diagnostic, Pos, suggestions_left
 from engine.runtime.model import Node, Story
 
 __all__ = ["Workspace"]
@@ -182,7 +181,7 @@ class Workspace:
     ) -> None:
         """`validate.check_graph`, or what it said last time when the story has the same
         shape (only prose changed), the same manifest and the same context."""
-        left = budget()
+        left = suggestions_left()
         run = self._graph
         context = _graph_context(ctx)
         story_shape = _story_shape(story)
@@ -237,7 +236,7 @@ class Workspace:
         ctx.forget_symbols()  # conditions look node ids up through `watched`
         ctx.compiled = WatchedConditions(ctx.compiled, watched)
         recorder = Recorder.over(ctx.diags)
-        left = budget()
+        left = suggestions_left()
         built: dict[str, _Built] = {}
         nodes: dict[str, Node] = {}
         self.rebuilt, self.nodes = 0, len(raw_nodes)

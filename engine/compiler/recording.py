@@ -19,7 +19,7 @@ from typing import Any
 from engine.compiler.context import RawNode
 from engine.compiler.language import Compiled
 from engine.compiler.ytree import YList, YMap
-from engine.diagnostics import Diagnostics, Pos, suggestions_left
+from engine.diagnostics import Diagnostics, Pos
 
 __all__ = [
     "Recorder",
@@ -27,18 +27,11 @@ __all__ = [
     "WatchedConditions",
     "WatchedLines",
     "WatchedNodes",
-    "budget",
     "same_tree",
     "shape",
 ]
 
 Said = tuple[Pos, str, str, str | None, str | None]  # Diagnostics.add's arguments
-
-
-def budget() -> list[int] | None:
-    """The did-you-mean comparisons left in this compilation (a list of one, spent in
-    place by `did_you_mean`), or None outside a budget."""
-    return suggestions_left()
 
 
 @dataclass
