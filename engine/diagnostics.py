@@ -24,6 +24,7 @@ __all__ = [
     "Reporter",
     "StoryError",
     "did_you_mean",
+    "in_file_order",
     "printable",
     "suggestion_budget",
     "suggestions_left",
@@ -217,6 +218,11 @@ class Diagnostic:
         return "\n".join(lines)
 
 
+def in_file_order(d: Diagnostic) -> tuple[str, int, int, str]:
+    """The sort key that lists diagnostics by file, line, column, then code."""
+    return (d.pos.path, d.pos.line, d.pos.col, d.code)
+
+
 @dataclass
 class Diagnostics:
     """An ordered collection that keeps one diagnostic per (position, code)."""
@@ -245,7 +251,7 @@ class Diagnostics:
         return any(d.is_error for d in self.items)
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.items, key=lambda d: (d.pos.path, d.pos.line, d.pos.col, d.code))
+        return sorted(self.items, key=in_file_order)
 
 
 class Reporter(Protocol):

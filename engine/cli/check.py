@@ -16,7 +16,7 @@ from pathlib import Path
 
 from engine.cli._options import MAX_RUNS, add_story_arguments, count_in, long_lived
 from engine.compiler.loader import check_story
-from engine.diagnostics import Diagnostic
+from engine.diagnostics import Diagnostic, in_file_order
 from engine.errors import EXIT_OK, EXIT_PROBLEM
 from engine.runtime.model import Story
 from engine.tools.ledger import DEFAULT_RUNS
@@ -69,11 +69,7 @@ def _with_weak_spots(story: Story | None, diagnostics: list[Diagnostic]) -> list
     """The compiler's diagnostics and, for a story with no error, the weak-spot warnings."""
     if story is None:
         return diagnostics
-    return sorted([*diagnostics, *weak_spot_warnings(story)], key=_in_file_order)
-
-
-def _in_file_order(d: Diagnostic) -> tuple[str, int, int, str]:
-    return (d.pos.path, d.pos.line, d.pos.col, d.code)
+    return sorted([*diagnostics, *weak_spot_warnings(story)], key=in_file_order)
 
 
 def _report(
@@ -152,7 +148,7 @@ def _watch(args: argparse.Namespace) -> int:
             if story is not None:
                 again = "as before" if checker.warnings_reused else "found again"
                 took += f"; weak spots {again}"
-            diagnostics = sorted([*diagnostics, *warnings], key=_in_file_order)
+            diagnostics = sorted([*diagnostics, *warnings], key=in_file_order)
             code = _report(args, story, diagnostics, 0, took)
             if not _watched(args):
                 return code  # nothing there to watch: the check said why
