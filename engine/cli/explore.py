@@ -18,10 +18,11 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from engine import BUNDLED_STORY
 from engine.cli._options import (
@@ -31,13 +32,16 @@ from engine.cli._options import (
     load_for_long_run,
 )
 from engine.cli._progress import Progress
-from engine.errors import EXIT_OK, EXIT_PROBLEM, UserError
+from engine.errors import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, UserError
 from engine.report.explore import explore_json, explore_text
 from engine.runtime.model import Story
 from engine.runtime.rules import replay_steps
 from engine.tools.explore import Explorer, ExploreResult
 from engine.tools.explore_parallel import can_fork, explore_parallel
 from engine.tools.explore_record import SearchRecord
+
+if TYPE_CHECKING:
+    from engine.tools.symbolic import SymbolicExplorer
 
 __all__ = ["DEFAULT_MAX_STATES", "add_arguments", "cores", "positive_seconds", "run"]
 
@@ -103,6 +107,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default 1: on a busy machine more processes wait on each other; see bench/RESULTS.md)",
     )
     parser.add_argument(
+        "--symbolic",
+        action="store_true",
+        help="search sets of states (decision diagrams) instead of one state at a time: "
+        "finishes stories whose characters' fates multiply into billions of states "
+        "(same findings; no --rosters, --exact or --jobs; --max-states does not apply)",
+    )
+    parser.add_argument(
         "--max-seconds",
         type=positive_seconds,
         default=None,
@@ -130,7 +141,9 @@ def _ctrl_c_as_flag(flag: list[bool]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _search(args: argparse.Namespace, story: Story) -> tuple[SearchRecord, float]:
+def _search(
+    args: argparse.Namespace, story: Story
+) -> tuple[SearchRecord | SymbolicExplorer, float]:
     """Run the search the arguments ask for; the record and the seconds it took."""
     started = time.monotonic()
     deadline = started + args.max_seconds if args.max_seconds is not None else None
@@ -138,12 +151,15 @@ def _search(args: argparse.Namespace, story: Story) -> tuple[SearchRecord, float
     def late() -> bool:
         return deadline is not None and time.monotonic() > deadline
 
-    show = Progress(started, args.max_states, args.max_seconds) if sys.stderr.isatty() else None
+    bound = 2**62 if args.symbolic else args.max_states  # a search by sets has no bound
+    show = Progress(started, bound, args.max_seconds) if sys.stderr.isatty() else None
     jobs = args.jobs or cores()
-    search: SearchRecord
+    search: SearchRecord | SymbolicExplorer
     gc.disable()  # the search makes millions of tuples and no cycles: nothing to collect
     try:
-        if jobs > 1 and can_fork():
+        if args.symbolic:
+            search = _symbolic(story, args.seed, show, late if deadline is not None else None)
+        elif jobs > 1 and can_fork():
             asked = [False]
             with _ctrl_c_as_flag(asked):
                 search = explore_parallel(
@@ -175,7 +191,49 @@ def _search(args: argparse.Namespace, story: Story) -> tuple[SearchRecord, float
     return search, time.monotonic() - started
 
 
+def _symbolic(
+    story: Story, seed: int, show: Progress | None, until: Callable[[], bool] | None
+) -> SymbolicExplorer:
+    from engine.tools.symbolic import SymbolicExplorer, TooManyValues
+
+    explorer = SymbolicExplorer(story, seed)
+    try:
+        explorer.run(show, until=until)
+    except KeyboardInterrupt:
+        explorer.stopped = "interrupted" if explorer.has_pending() else None
+    except TooManyValues as e:
+        raise UserError(
+            f"{story.id}: the search by sets stopped: {e}",
+            hint="explore without --symbolic (the state search has no such limit)",
+        ) from None
+    explorer.stop("time")
+    return explorer
+
+
+def _refuse_mixes(args: argparse.Namespace) -> None:
+    if not args.symbolic:
+        return
+    mixed = [
+        name
+        for name, given in (
+            ("--exact", args.exact),
+            ("--rosters", args.rosters),
+            ("--jobs", args.jobs != 1),
+        )
+        if given
+    ]
+    if mixed:
+        raise UserError(
+            f"--symbolic cannot be combined with {', '.join(mixed)}",
+            code=EXIT_USAGE,
+            hint="the search by sets keeps no census and runs on one process: drop "
+            + " and ".join(mixed)
+            + " or --symbolic",
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    _refuse_mixes(args)
     if args.witnesses and args.witnesses.exists() and not args.witnesses.is_dir():
         raise UserError(
             f"{args.witnesses}: not a folder", hint="give --witnesses a folder to write into"

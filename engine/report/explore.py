@@ -59,6 +59,7 @@ def explore_json(
         "states_per_second": round(result.states / max(seconds, 1e-9)),
         "turn_in_state": result.reads_turn,
         "merged": result.merged,
+        "symbolic": result.symbolic,
         "endings": [
             {
                 "id": e.id,
@@ -135,12 +136,18 @@ def explore_text(
         f"{plural(result.max_depth, 'step')} from the start, in {seconds:.2f} s "
         f"({rate:,.0f} states/s): {status}"
     ]
+    if result.symbolic:
+        lines.append("  (searched as sets of states, --symbolic: a transition is one choice")
+        lines.append("   taken from a whole set of states that agree on all it reads)")
     if result.merged:
         what = "flags, counters or items"
         if result.final_rosters is None:
             what = "flags, counters, items or characters"
         lines.append(f"  (states that differ only in {what} no later condition reads")
-        lines.append("   count as one: they have the same futures; --exact tells them apart)")
+        lines.append(
+            "   count as one: they have the same futures"
+            + (")" if result.symbolic else "; --exact tells them apart)")
+        )
     if result.reads_turn:
         lines.append(
             "  (a condition reads `turn`, so states are also told apart by the turn number)"
@@ -222,9 +229,10 @@ def _never_available(result: ExploreResult) -> list[str]:
 def _rosters(story: Story, result: ExploreResult) -> list[str]:
     rosters = result.final_rosters
     if rosters is None:
+        rerun = "without --symbolic and with --rosters" if result.symbolic else "with --rosters"
         return [
             "\nFinal rosters: not counted (states that differ only in characters no later",
-            "  condition or effect reads were merged); run with --rosters to count them",
+            f"  condition or effect reads were merged); run {rerun} to count them",
         ]
     lines = [f"\nFinal rosters: {len(rosters)} distinct"]
     for r in rosters[:_SHOWN_ROSTERS]:

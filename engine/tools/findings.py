@@ -80,3 +80,4 @@ class ExploreResult:
     unreached_nodes: list[str]
     final_rosters: list[FinalRoster] | None  # None: not counted (no census was asked)
     max_depth: int
+    symbolic: bool = False  # searched as sets of states (`engine.tools.symbolic`)

@@ -1,0 +1,377 @@
+"""Symbolic exploration: every reachable state, held as sets (binary decision diagrams).
+
+Owns: `SymbolicExplorer`, a breadth-first search whose frontier is not a list of states
+but, per *group* (the node and the parts of a state that are always stepped one at a
+time: resume, episode, generator, who just turned, the turn when read, visit counts and
+once-only choices taken), one set of values of the *dimensions*: each character, flag,
+counter, item and visited node. A set is a binary decision diagram (`dd`, on CUDD), so
+a product of twenty characters' independent fates costs a few hundred diagram nodes
+instead of a million states.
+
+How a set is stepped: at a node, only some dimensions can change what a step does or
+are changed by it (the choices' conditions and effects, the entry effects of the nodes
+a step may enter, characters who may be bitten: the clock). The set is split by the
+values those take (`pick_iter`; where `survivors()` is read, also by how many are alive
+with the group), one real state per split is stepped by `rules.step` exactly as a player
+would, and the rest of the set is carried over untouched. Values no later condition can
+read are set to a constant (the same relevance analysis as the state search,
+`engine.tools.relevance`), so states with the same futures are one member of a set.
+
+Findings are those of `engine.tools.explore`: every ending with a shortest witness,
+softlocks (no choice; no way out, found by a backward fixpoint over the sets), choices
+never available, nodes never reached. `states` counts the distinct (projected) states
+the sets hold. There is no final-roster census (use the state search's `--rosters`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
+
+from engine.runtime.model import Story
+from engine.runtime.rules import available_choices, initial_state, step, survivors
+from engine.runtime.state import GameState
+from engine.runtime.world import Status
+from engine.tools.findings import EndingReport, ExploreResult, NeverAvailable, Softlock, Steps
+from engine.tools.symbolic_space import BDD, Dim, Dimensions, TooManyValues, available, get
+from engine.tools.symbolic_space import assign as _assign
+
+__all__ = ["SymbolicExplorer", "TooManyValues", "available"]
+
+Group = tuple[Any, ...]
+
+
+class _Edge(NamedTuple):
+    """A split of a parent group's set stepped by one choice into a child group."""
+
+    parent: Group
+    given: BDD  # the split: the touched dimensions' codes (and the survivor count)
+    touched: tuple[str, ...]  # the touched dimensions' variables
+    position: int  # the choice's position at its node
+    child: Group
+    made: BDD  # the child's codes of the touched dimensions
+    made_bits: dict[str, bool]  # the same, as the values of their variables
+    dropped: tuple[str, ...]  # variables of untouched dimensions the child no longer reads
+
+
+class _Stuck(NamedTuple):
+    level: int
+    group: Group
+    given: BDD
+
+
+class SymbolicExplorer(Dimensions):
+    """A breadth-first search over sets of states; see the module docstring."""
+
+    def __init__(self, story: Story, seed: int = 0) -> None:
+        super().__init__(story)
+        self.seed = seed
+        self._drops: dict[tuple[Any, ...], tuple[tuple[str, ...], BDD, frozenset[Dim]]] = {}
+        # The search
+        self.start = initial_state(story, seed)
+        self.reached: dict[Group, BDD] = {}
+        self.levels: list[dict[Group, BDD]] = []  # the new states of each depth, by group
+        self.rep: dict[Group, GameState] = {}  # a real state of each group
+        self.edges: dict[tuple[int, Group], list[_Edge]] = {}  # (child's depth, child)
+        self.stuck: dict[str, list[_Stuck]] = {}
+        self.stuck_sets: dict[Group, BDD] = {}
+        self.taken: set[tuple[str, str]] = set()
+        self.expanded: set[str] = set()
+        self.first_ending: dict[str, tuple[int, Group]] = {}
+        self.states = 0
+        self.transitions = 0
+        self.stopped: str | None = None
+        self._frontier: dict[Group, BDD] = {}
+        group = self._group(self.start)
+        first = self._project_all(self._cube_of(self.start, self.dims), group)
+        self._add_new({group: first}, {group: self.start})
+
+    def _group(self, s: GameState) -> Group:
+        turn = s.turn if self.reads_turn else 0
+        return (s.node, s.resume, s.episode, s.rng, s.just_turned, turn, s.visits, s.taken)
+
+    def _project_all(self, u: BDD, group: Group) -> BDD:
+        keep = self.relevant(group[0], group[1]) | {("c", i) for i in group[4]}
+        for d in self.dims:
+            if d not in keep and not (d[0] == "c" and u & self._bitten_set(d) != self.bdd.false):
+                u = self.bdd.exist(self.vars[d], u) & self._cube([(d, 0)])
+        return u
+
+    # --- the search ---
+    @property
+    def frontier(self) -> int:
+        return len(self._frontier)
+
+    @property
+    def finished(self) -> bool:
+        return not self._frontier and self.stopped is None
+
+    def has_pending(self) -> bool:
+        return bool(self._frontier)
+
+    def stop(self, reason: str) -> None:
+        if self._frontier and self.stopped is None:
+            self.stopped = reason
+
+    def run(
+        self,
+        progress: Callable[[SymbolicExplorer], None] | None = None,
+        until: Callable[[], bool] | None = None,
+    ) -> None:
+        """Expand depth after depth until nothing new is reached or `until()` says so
+        (asked before each depth)."""
+        while self._frontier and self.stopped is None:
+            if until is not None and until():
+                return
+            new: dict[Group, BDD] = {}
+            reps: dict[Group, GameState] = {}
+            for group, states in self._frontier.items():
+                self._expand(group, states, new, reps)
+                if progress is not None:
+                    progress(self)
+            self._add_new(new, reps)
+
+    def _add_new(self, new: dict[Group, BDD], reps: dict[Group, GameState]) -> None:
+        level: dict[Group, BDD] = {}
+        for group, states in new.items():
+            old = self.reached.get(group, self.bdd.false)
+            fresh = states & ~old
+            if fresh != self.bdd.false:
+                self.reached[group] = old | fresh
+                level[group] = fresh
+                self.rep.setdefault(group, reps[group])
+                self.states += int(self.bdd.count(fresh, nvars=len(self.all_vars)))
+        if level:
+            self.levels.append(level)
+        self._frontier = level
+
+    def _expand(
+        self, group: Group, states: BDD, new: dict[Group, BDD], reps: dict[Group, GameState]
+    ) -> None:
+        bdd, story = self.bdd, self.story
+        depth = len(self.levels) - 1
+        rep = self.rep[group]
+        node = story.nodes[group[0]]
+        self.expanded.add(node.id)
+        if node.ending is not None:
+            self.first_ending.setdefault(node.ending.id, (depth, group))
+            return
+        static, counts = self.touched(group[0], group[1])
+        dims = set(static) | {("c", i) for i in group[4]}
+        dims.update(
+            d for d in self.chars if d not in dims and states & self._bitten_set(d) != bdd.false
+        )
+        touched = [d for d in self.dims if d in dims]
+        names = tuple(v for d in touched for v in self.vars[d])
+        named = set(names)
+        others = [v for v in self.all_vars if v not in named]
+        here = self.relevant(group[0], group[1]) | dims
+        parts = [states & n for n in self._survivor_counts()] if counts else [states]
+        for part in parts:
+            if part == bdd.false:
+                continue
+            for bits in bdd.pick_iter(bdd.exist(others, part), care_vars=list(names)):
+                codes = tuple((d, self._decode(d, bits)) for d in touched)
+                given = self._cube(codes) & part if counts else self._cube(codes)
+                real = _assign(rep, ((d, self._values[d][c]) for d, c in codes))
+                if counts:  # everyone else as one member of the split has them
+                    everyone = bdd.pick(part & given, care_vars=self.all_vars)
+                    real = _assign(
+                        real,
+                        (
+                            (d, self._values[d][self._decode(d, everyone)])
+                            for d in self.chars
+                            if d not in dims
+                        ),
+                    )
+                choices = available_choices(story, real)
+                if not choices:
+                    self._record_stuck(node.id, depth, group, part & given)
+                    continue
+                rest = bdd.exist(names, part & given)
+                for choice in choices:
+                    self.taken.add((node.id, choice.id))
+                    child, _events = step(story, real, choice.id)
+                    self.transitions += 1
+                    to = self._group(child)
+                    dropped, blank, kept = self._drop(here, touched, to, child)
+                    made_bits = self._bits(
+                        (d, self.code(d, get(child, d)) if d in kept else 0) for d in touched
+                    )
+                    made = bdd.cube(made_bits)
+                    result = (bdd.exist(dropped, rest) & blank if dropped else rest) & made
+                    new[to] = new.get(to, bdd.false) | result
+                    reps.setdefault(to, child)
+                    self.edges.setdefault((depth + 1, to), []).append(
+                        _Edge(
+                            group,
+                            given,
+                            names,
+                            node.choices.index(choice),
+                            to,
+                            made,
+                            made_bits,
+                            dropped,
+                        )
+                    )
+
+    def _drop(
+        self, here: frozenset[Dim] | set[Dim], touched: list[Dim], to: Group, child: GameState
+    ) -> tuple[tuple[str, ...], BDD, frozenset[Dim]]:
+        """What the child no longer reads: the untouched dimensions' variables to forget,
+        the constant they take, and the touched dimensions the child keeps."""
+        bitten = tuple(i for i in range(len(self.chars)) if child.roster[i].status == Status.BITTEN)
+        key = (here, tuple(touched), to[0], to[1], to[4], bitten)
+        found = self._drops.get(key)
+        if found is None:
+            keep = set(self.relevant(to[0], to[1]))
+            keep.update(("c", i) for i in (*to[4], *bitten))
+            gone = [d for d in self.dims if d in here and d not in keep and d not in touched]
+            dropped = tuple(v for d in gone for v in self.vars[d])
+            found = (dropped, self._cube((d, 0) for d in gone), frozenset(keep))
+            self._drops[key] = found
+        return found
+
+    def _record_stuck(self, node: str, depth: int, group: Group, states: BDD) -> None:
+        self.stuck.setdefault(node, []).append(_Stuck(depth, group, states))
+        self.stuck_sets[group] = self.stuck_sets.get(group, self.bdd.false) | states
+
+    # --- witnesses ---
+    def witness(self, depth: int, group: Group, states: BDD) -> Steps:
+        """A shortest path from the start to a state of `states` (new at `depth`)."""
+        bdd, nodes = self.bdd, self.story.nodes
+        point = bdd.pick(states & self.levels[depth][group], care_vars=self.all_vars)
+        steps: list[tuple[str, str]] = []
+        while depth > 0:
+            for edge in self.edges[(depth, group)]:
+                if any(point[v] != b for v, b in edge.made_bits.items()):
+                    continue
+                before = self.levels[depth - 1].get(edge.parent, bdd.false) & edge.given
+                if before == bdd.false:
+                    continue
+                skip = set(edge.touched).union(edge.dropped)
+                carried = {v: point[v] for v in self.all_vars if v not in skip}
+                rest = bdd.let(carried, before)  # members that carry the point's values
+                if rest != bdd.false:
+                    picked = bdd.pick(rest)  # over the variables `rest` depends on
+                    point = {**dict.fromkeys(skip, False), **carried, **picked}
+                    node = nodes[edge.parent[0]]
+                    steps.append((node.id, node.choices[edge.position].id))
+                    depth, group = depth - 1, edge.parent
+                    break
+            else:  # every state of a set was reached by some edge into it
+                raise AssertionError(f"no way back from {group[0]} at depth {depth}")
+        return tuple(reversed(steps))
+
+    def _first(self, group_sets: Iterator[tuple[Group, BDD]]) -> tuple[int, Group, BDD] | None:
+        """The shallowest depth at which one of these sets has a new state."""
+        wanted = list(group_sets)
+        for depth, level in enumerate(self.levels):
+            for group, states in wanted:
+                found = level.get(group)
+                if found is not None and found & states != self.bdd.false:
+                    return depth, group, states
+        return None
+
+    # --- findings ---
+    def _count(self, u: BDD) -> int:
+        return int(self.bdd.count(u, nvars=len(self.all_vars)))
+
+    def result(self, interrupted: bool = False) -> ExploreResult:
+        pending = self.has_pending()
+        stopped = "interrupted" if interrupted and pending else self.stopped
+        complete = stopped is None and not pending
+        story = self.story
+        return ExploreResult(
+            story=story.id,
+            seed=self.seed,
+            states=self.states,
+            transitions=self.transitions,
+            complete=complete,
+            stopped=stopped,
+            reads_turn=self.reads_turn,
+            merged=True,
+            endings=[self._ending(n.id) for n in story.endings()],
+            softlocks=self._softlocks(complete),
+            never_available=[
+                NeverAvailable(
+                    node.id,
+                    choice.id,
+                    choice.condition.source if choice.condition else None,
+                    node.id in self.expanded,
+                )
+                for node in story.nodes.values()
+                for choice in node.choices
+                if (node.id, choice.id) not in self.taken
+            ],
+            unreached_nodes=[n for n in story.nodes if n not in self.expanded],
+            final_rosters=None,
+            max_depth=max(len(self.levels) - 1, 0),
+            symbolic=True,
+        )
+
+    def _ending(self, node_id: str) -> EndingReport:
+        node = self.story.nodes[node_id]
+        assert node.ending is not None
+        first = self.first_ending.get(node.ending.id)
+        if first is None:
+            return EndingReport(node.ending.id, node.id, node.ending.title, 0, None, None)
+        count = sum(self._count(u) for g, u in self.reached.items() if g[0] == node_id)
+        depth, group = first
+        witness = self.witness(depth, group, self.bdd.true)
+        final = self.start
+        for _node, choice in witness:
+            final = step(self.story, final, choice)[0]
+        return EndingReport(
+            node.ending.id, node.id, node.ending.title, count, witness, survivors(final)
+        )
+
+    def _softlocks(self, complete: bool) -> list[Softlock]:
+        found = []
+        for node, records in self.stuck.items():
+            first = min(records, key=lambda r: r.level)
+            count = sum(self._count(r.given) for r in records)
+            found.append(
+                Softlock(
+                    node, "no choice", count, self.witness(first.level, first.group, first.given)
+                )
+            )
+        if complete:
+            found += self._traps()
+        return sorted(found, key=lambda s: len(s.witness))
+
+    def _traps(self) -> list[Softlock]:
+        """States that can still move but never reach an ending: the reached sets minus
+        the least fixpoint of "some choice leads to a state that can end"."""
+        bdd, story = self.bdd, self.story
+        can_end = {g: u for g, u in self.reached.items() if story.nodes[g[0]].ending is not None}
+        into: dict[Group, list[_Edge]] = {}
+        for edges in self.edges.values():
+            for edge in edges:
+                into.setdefault(edge.child, []).append(edge)
+        todo = list(can_end)
+        while todo:
+            child = todo.pop()
+            ends = can_end[child]
+            for edge in into.get(child, ()):
+                back = bdd.exist(edge.touched + edge.dropped, ends & edge.made)
+                before = self.reached[edge.parent] & edge.given & back
+                old = can_end.get(edge.parent, bdd.false)
+                grown = old | before
+                if grown != old:
+                    can_end[edge.parent] = grown
+                    todo.append(edge.parent)
+        traps: dict[str, list[tuple[Group, BDD]]] = {}
+        for group, states in self.reached.items():
+            if story.nodes[group[0]].ending is not None:
+                continue
+            left = states & ~can_end.get(group, bdd.false) & ~self.stuck_sets.get(group, bdd.false)
+            if left != bdd.false:
+                traps.setdefault(group[0], []).append((group, left))
+        out = []
+        for node, sets in traps.items():
+            first = self._first(iter(sets))
+            assert first is not None
+            count = sum(self._count(u) for _g, u in sets)
+            out.append(Softlock(node, "no way out", count, self.witness(*first)))
+        return out

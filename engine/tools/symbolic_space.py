@@ -1,0 +1,280 @@
+"""The dimensions of the search by sets: how a state's parts are coded as diagram variables.
+
+Owns: `Dimensions` (each character, flag, counter, item and visited node of a story as a
+few variables of a binary decision diagram manager, the codes of the values they took,
+and what a step at a node reads or changes: `touched`, and what a later step may read:
+`relevant`), `TooManyValues`, and the helpers that read and write a dimension of a real
+`GameState`. `engine.tools.symbolic` searches with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from engine.runtime.conditions import Var
+from engine.runtime.effects import (
+    AddCounters,
+    Bite,
+    Chance,
+    Cure,
+    Effect,
+    GiveItem,
+    Kill,
+    Move,
+    Reveal,
+    SetCounters,
+    SetFlag,
+    TakeItem,
+    Turn,
+    When,
+    walk_effects,
+)
+from engine.runtime.graph import interrupt_nodes
+from engine.runtime.model import Story
+from engine.runtime.state import CharState, GameState
+from engine.runtime.world import RESUME, TURNED_TARGET, Place, Status
+from engine.tools.relevance import SURVIVORS, TOUCHED, Relevance
+
+__all__ = ["BDD", "Dim", "Dimensions", "TooManyValues", "assign", "available", "get"]
+
+Dim = tuple[str, Any]  # ("c", cast index), ("f", flag), ("k", counter), ("i", item), ("v", node)
+Group = tuple[Any, ...]
+Codes = tuple[tuple[Dim, int], ...]
+BDD = Any  # a diagram node of `dd` (untyped)
+
+_WIDTH = {"c": 7, "f": 2, "k": 6, "i": 6, "v": 2}  # bits per dimension: 127 values at most
+_BLANK = {"c": CharState(Status.DEAD, ""), "f": False, "k": 0, "i": 0, "v": False}
+"""What a real state holds for a dimension that no later step reads (code 0)."""
+
+
+def _manager() -> Any:
+    try:
+        from dd import cudd
+
+        return cudd.BDD()
+    except ImportError:  # no compiled CUDD for this platform: the same API in Python
+        from dd import autoref
+
+        return autoref.BDD()
+
+
+def available() -> bool:
+    """Whether the diagram library is installed."""
+    try:
+        import dd  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class TooManyValues(Exception):
+    """A dimension took more distinct values than its bits can code."""
+
+    def __init__(self, dim: Dim) -> None:
+        kind = {"c": "character", "f": "flag", "k": "counter", "i": "item", "v": "visited"}
+        super().__init__(
+            f"the {kind[dim[0]]} {dim[1]!r} takes more than {2 ** _WIDTH[dim[0]] - 1} values"
+        )
+
+
+def get(s: GameState, d: Dim) -> Any:
+    kind, x = d
+    if kind == "c":
+        return s.roster[x]
+    if kind == "f":
+        return x in s.flags
+    if kind == "k":
+        return s.counters[x]
+    if kind == "i":
+        return s.inventory[x]
+    return x in s.visited
+
+
+def assign(s: GameState, pairs: Iterable[tuple[Dim, Any]]) -> GameState:
+    roster, counters, items = list(s.roster), list(s.counters), list(s.inventory)
+    flags, visited = set(s.flags), set(s.visited)
+    for (kind, x), v in pairs:
+        if kind == "c":
+            roster[x] = v
+        elif kind == "k":
+            counters[x] = v
+        elif kind == "i":
+            items[x] = v
+        else:
+            chosen = flags if kind == "f" else visited
+            (chosen.add if v else chosen.discard)(x)
+    return s._replace(
+        roster=tuple(roster),
+        flags=frozenset(flags),
+        counters=tuple(counters),
+        inventory=tuple(items),
+        visited=frozenset(visited),
+    )
+
+
+class Dimensions:
+    """A story's dimensions as diagram variables; see the module docstring."""
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+        self.bdd = _manager()
+        self.bdd.configure(reordering=False)  # sifting cost 10x more than it saved (RESULTS 5g)
+        self.relevance = Relevance(story)
+        self.reads_turn = self.relevance.reads_turn
+        cast = len(story.cast_ids)
+        self.dims: list[Dim] = [("c", i) for i in range(cast)]
+        self.dims += [("f", f) for f in sorted(story.flags)]
+        self.dims += [("k", j) for j in range(len(story.counter_index))]
+        self.dims += [("i", j) for j in range(len(story.item_index))]
+        self.dims += [("v", n) for n in sorted(story.tracked_visits)]
+        self.chars = self.dims[:cast]
+        self.vars: dict[Dim, tuple[str, ...]] = {}
+        for n, d in enumerate(self.dims):
+            names = tuple(f"d{n}b{b}" for b in range(_WIDTH[d[0]]))
+            self.bdd.declare(*names)
+            self.vars[d] = names
+        self.all_vars = [v for d in self.dims for v in self.vars[d]]
+        self._codes: dict[Dim, dict[Any, int]] = {d: {} for d in self.dims}
+        self._values: dict[Dim, list[Any]] = {d: [_BLANK[d[0]]] for d in self.dims}
+        self._interrupts = tuple(interrupt_nodes(story))
+        self._touch: dict[tuple[str, str | None], tuple[frozenset[Dim], bool]] = {}
+        self._relevant: dict[tuple[str, str | None], frozenset[Dim]] = {}
+        self._bitten: dict[tuple[Dim, int], BDD] = {}
+        self._counts: dict[tuple[int, ...], list[BDD]] = {}
+
+    # --- coding values ---
+    def code(self, d: Dim, value: Any) -> int:
+        codes = self._codes[d]
+        found = codes.get(value)
+        if found is None:
+            values = self._values[d]
+            found = codes[value] = len(values)
+            if found >= 1 << _WIDTH[d[0]]:
+                raise TooManyValues(d)
+            values.append(value)
+        return found
+
+    def _bits(self, codes: Iterable[tuple[Dim, int]]) -> dict[str, bool]:
+        bits: dict[str, bool] = {}
+        for d, c in codes:
+            for b, name in enumerate(self.vars[d]):
+                bits[name] = bool(c >> b & 1)
+        return bits
+
+    def _cube(self, codes: Iterable[tuple[Dim, int]]) -> BDD:
+        return self.bdd.cube(self._bits(codes))
+
+    def _cube_of(self, s: GameState, dims: Iterable[Dim]) -> BDD:
+        return self._cube((d, self.code(d, get(s, d))) for d in dims)
+
+    def _decode(self, d: Dim, bits: dict[str, bool]) -> int:
+        return sum(1 << b for b, name in enumerate(self.vars[d]) if bits[name])
+
+    def _bitten_set(self, d: Dim) -> BDD:
+        values = self._values[d]
+        found = self._bitten.get((d, len(values)))
+        if found is None:
+            found = self.bdd.false
+            for c, v in enumerate(values):
+                if c and v.status == Status.BITTEN:
+                    found |= self._cube([(d, c)])
+            self._bitten[(d, len(values))] = found
+        return found
+
+    def _survivor_counts(self) -> list[BDD]:
+        """Per number n, the set where exactly n characters are alive with the group."""
+        sig = tuple(len(self._values[d]) for d in self.chars)
+        found = self._counts.get(sig)
+        if found is None:
+            exact = [self.bdd.true]
+            for d in self.chars:
+                alive = self.bdd.false
+                for c, v in enumerate(self._values[d]):
+                    if c and v.place == Place.GROUP and v.is_alive:
+                        alive |= self._cube([(d, c)])
+                exact = [
+                    (exact[n] & ~alive if n < len(exact) else self.bdd.false)
+                    | (exact[n - 1] & alive if n else self.bdd.false)
+                    for n in range(len(exact) + 1)
+                ]
+            found = self._counts[sig] = exact
+        return found
+
+    # --- what a node reads and touches ---
+    def _var_dims(self, reads: Iterable[Var]) -> set[Dim]:
+        story, out = self.story, set[Dim]()
+        for kind, name in reads:
+            if kind in ("character", TOUCHED):
+                out.add(("c", story.cast_index[name]))
+            elif kind == "flag":
+                out.add(("f", name))
+            elif kind == "counter":
+                out.add(("k", story.counter_index[name]))
+            elif kind == "item":
+                out.add(("i", story.item_index[name]))
+            elif kind == "visited":
+                out.add(("v", name))
+        return out
+
+    def _effect_dims(self, effects: tuple[Effect, ...]) -> tuple[set[Dim], bool]:
+        """The dimensions effects read or change; whether they read `survivors`."""
+        out, counts = set[Dim](), False
+        for e in walk_effects(effects):
+            for condition in e.conditions():
+                out |= self._var_dims(condition.reads)
+                counts = counts or SURVIVORS in condition.reads
+            if isinstance(e, Bite | Turn | Kill | Cure | Move | Reveal):
+                if e.who != TURNED_TARGET:  # those who turn are bitten or just turned
+                    out.add(("c", e.who))
+            elif isinstance(e, SetFlag):
+                out.add(("f", e.flag))
+            elif isinstance(e, GiveItem | TakeItem):
+                out.add(("i", e.item))
+            elif isinstance(e, AddCounters):
+                out.update(("k", j) for j, _ in e.changes)
+            elif isinstance(e, SetCounters):
+                out.update(("k", j) for j, _ in e.values)
+            elif not isinstance(e, Chance | When):  # an effect this search does not know
+                out.update(self.dims)
+        return out, counts
+
+    def _entered(self, target: str) -> tuple[set[Dim], bool]:
+        dims, counts = self._effect_dims(self.story.nodes[target].effects)
+        if target in self.story.tracked_visits:
+            dims.add(("v", target))
+        return dims, counts
+
+    def touched(self, node: str, resume: str | None) -> tuple[frozenset[Dim], bool]:
+        """The dimensions a step from (node, resume) may read or change, and whether it
+        reads how many survive (then the set is split by that number, not by everyone)."""
+        found = self._touch.get((node, resume))
+        if found is None:
+            out, counts = set[Dim](), False
+            targets = set(self._interrupts)
+            for choice in self.story.nodes[node].choices:
+                for condition in (choice.condition, choice.unless):
+                    if condition is not None:
+                        out |= self._var_dims(condition.reads)
+                        counts = counts or SURVIVORS in condition.reads
+                dims, reads = self._effect_dims(choice.effects)
+                out, counts = out | dims, counts or reads
+                goto = choice.goto
+                targets.add((resume or self.story.start) if goto == RESUME else goto)
+            for target in targets:
+                dims, reads = self._entered(target)
+                out, counts = out | dims, counts or reads
+            found = self._touch[(node, resume)] = (frozenset(out), counts)
+        return found
+
+    def relevant(self, node: str, resume: str | None) -> frozenset[Dim]:
+        """The dimensions a later step may read (every character where `survivors` is)."""
+        found = self._relevant.get((node, resume))
+        if found is None:
+            needs = self.relevance.needs(node, resume)
+            counted = SURVIVORS in needs
+            dims = self._var_dims(v for v in needs if v[0] != TOUCHED or counted)
+            if counted:
+                dims.update(self.chars)
+            found = self._relevant[(node, resume)] = frozenset(dims)
+        return found

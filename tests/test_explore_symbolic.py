@@ -1,0 +1,146 @@
+"""The search by sets (`hyosan explore --symbolic`) finds what the state search finds.
+
+It holds the reachable states as sets (decision diagrams) and steps a whole set at once
+where its members agree on everything the step reads. Its findings must be the state
+search's on every fixture story that search completes: the endings reached and the
+length of their shortest witnesses, the softlocks of both kinds, the choices never
+available, the nodes never reached, the depth. Its witnesses must replay.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.compiler.loader import load_story
+from engine.runtime.rules import replay_steps
+from engine.tools.explore import Explorer
+from engine.tools.findings import ExploreResult
+from engine.tools.symbolic import SymbolicExplorer
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MANY = FIXTURES / "explore_many_fates"
+
+
+def _complete_fixtures() -> list[Path]:
+    """Fixture stories that load and that the state search explores completely."""
+    found = []
+    for path in sorted(FIXTURES.iterdir()):
+        if not (path / "story.yaml").is_file():
+            continue
+        try:
+            story = load_story(path)
+        except Exception:  # a fixture of broken stories: nothing to explore
+            continue
+        explorer = Explorer(story, max_states=100_000)
+        explorer.run()
+        if explorer.result().complete:
+            found.append(path)
+    return found
+
+
+def _findings(result: ExploreResult) -> dict[str, object]:
+    return {
+        "complete": result.complete,
+        "endings": [(e.id, e.witness is not None, len(e.witness or ())) for e in result.endings],
+        "softlocks": sorted((s.node, s.kind, len(s.witness)) for s in result.softlocks),
+        "never_available": result.never_available,
+        "unreached": result.unreached_nodes,
+        "depth": result.max_depth,
+    }
+
+
+def _symbolic(path: Path) -> ExploreResult:
+    explorer = SymbolicExplorer(load_story(path))
+    explorer.run()
+    return explorer.result()
+
+
+COMPLETE = _complete_fixtures()
+
+
+def test_the_equivalence_covers_the_stories_that_matter() -> None:
+    names = {p.name for p in COMPLETE}
+    assert {"explore_fates", "explore_survivors", "tools_softlock", "explore_many_fates"} <= names
+
+
+@pytest.mark.parametrize("path", COMPLETE, ids=lambda p: p.name)
+def test_search_by_sets_finds_what_the_state_search_finds(path: Path) -> None:
+    story = load_story(path)
+    states = Explorer(story, max_states=100_000)
+    states.run()
+    by_sets = _symbolic(path)
+    assert _findings(by_sets) == _findings(states.result())
+    assert by_sets.symbolic and by_sets.final_rosters is None
+
+
+@pytest.mark.parametrize("path", COMPLETE, ids=lambda p: p.name)
+def test_witnesses_of_the_search_by_sets_replay(path: Path) -> None:
+    story = load_story(path)
+    result = _symbolic(path)
+    for ending in result.endings:
+        if ending.witness is not None:
+            assert replay_steps(story, 0, ending.witness)[-1].node == ending.node
+    for softlock in result.softlocks:
+        assert replay_steps(story, 0, softlock.witness)[-1].node == softlock.node
+
+
+def test_a_loop_with_no_way_out_is_found_by_the_search_by_sets() -> None:
+    result = _symbolic(MANY)
+    traps = {s.node for s in result.softlocks if s.kind == "no way out"}
+    assert traps == {"pit", "ledge"}
+    assert [c.choice for c in result.never_available] == ["up"]
+
+
+def test_search_by_sets_finishes_where_the_bounded_state_search_stops() -> None:
+    story = load_story(MANY)
+    states = Explorer(story, max_states=20_000)
+    states.run()
+    assert not states.result().complete
+    by_sets = _symbolic(MANY)
+    assert by_sets.complete
+    assert by_sets.transitions < 200  # a set of rosters is stepped once, not per roster
+    assert {e.id for e in by_sets.endings if e.witness} == {"out", "over"}
+
+
+def test_survivor_count_splits_the_set_where_survivors_is_read() -> None:
+    result = _symbolic(MANY)
+    out = next(e for e in result.endings if e.id == "out")
+    assert out.survivors == 10  # the shortest way out keeps exactly the ten it needs
+
+
+def _hyosan(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_explore_symbolic_from_the_command_line_reports_sets() -> None:
+    done = _hyosan("explore", str(MANY), "--symbolic")
+    assert done.returncode == 1, done.stderr  # the story has a trap: a softlock
+    assert "searched as sets of states, --symbolic" in done.stdout
+    assert "pit: choices remain, but no path from here reaches an ending" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_explore_symbolic_json_says_how_it_searched() -> None:
+    done = _hyosan("explore", str(FIXTURES / "explore_fates"), "--symbolic", "--format", "json")
+    report = json.loads(done.stdout)
+    assert report["symbolic"] is True and report["complete"] is True
+    assert report["final_rosters"] is None
+
+
+@pytest.mark.parametrize("extra", [["--rosters"], ["--exact"], ["--jobs", "2"]])
+def test_explore_symbolic_refuses_what_it_cannot_do(extra: list[str]) -> None:
+    done = _hyosan("explore", str(FIXTURES / "explore_fates"), "--symbolic", *extra)
+    assert done.returncode == 2, done.stdout
+    assert f"--symbolic cannot be combined with {extra[0]}" in done.stderr
+    assert "Traceback" not in done.stderr
