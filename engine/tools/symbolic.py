@@ -25,6 +25,7 @@ the sets hold. There is no final-roster census (use the state search's `--roster
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -349,9 +350,16 @@ class SymbolicExplorer(Dimensions):
         for edges in self.edges.values():
             for edge in edges:
                 into.setdefault(edge.child, []).append(edge)
-        todo = list(can_end)
+        # Deepest groups first: most edges lead deeper, so a group is usually complete
+        # before its parents read it, and each edge is worked through about once.
+        deepest = {g: d for d, level in enumerate(self.levels) for g in level}
+        todo = [(-deepest[g], n, g) for n, g in enumerate(can_end)]
+        heapq.heapify(todo)
+        queued = set(can_end)
+        count = len(todo)
         while todo:
-            child = todo.pop()
+            child = heapq.heappop(todo)[2]
+            queued.discard(child)
             ends = can_end[child]
             for edge in into.get(child, ()):
                 back = bdd.exist(edge.touched + edge.dropped, ends & edge.made)
@@ -360,7 +368,10 @@ class SymbolicExplorer(Dimensions):
                 grown = old | before
                 if grown != old:
                     can_end[edge.parent] = grown
-                    todo.append(edge.parent)
+                    if edge.parent not in queued:
+                        queued.add(edge.parent)
+                        count += 1
+                        heapq.heappush(todo, (-deepest[edge.parent], count, edge.parent))
         traps: dict[str, list[tuple[Group, BDD]]] = {}
         for group, states in self.reached.items():
             if story.nodes[group[0]].ending is not None:

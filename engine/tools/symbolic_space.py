@@ -44,6 +44,7 @@ Codes = tuple[tuple[Dim, int], ...]
 BDD = Any  # a diagram node of `dd` (untyped)
 
 _WIDTH = {"c": 7, "f": 2, "k": 6, "i": 6, "v": 2}  # bits per dimension: 127 values at most
+CACHE_ENTRIES = 2**21  # CUDD's computed table, at most (a few tens of MB)
 _BLANK = {"c": CharState(Status.DEAD, ""), "f": False, "k": 0, "i": 0, "v": False}
 """What a real state holds for a dimension that no later step reads (code 0)."""
 
@@ -119,7 +120,9 @@ class Dimensions:
     def __init__(self, story: Story) -> None:
         self.story = story
         self.bdd = _manager()
-        self.bdd.configure(reordering=False)  # sifting cost 10x more than it saved (RESULTS 5g)
+        # Sifting as the diagrams grow cost ten times the search it saved (RESULTS 5g);
+        # a bounded cache keeps the memory down for little time.
+        self.bdd.configure(reordering=False, max_cache_hard=CACHE_ENTRIES)
         self.relevance = Relevance(story)
         self.reads_turn = self.relevance.reads_turn
         cast = len(story.cast_ids)
