@@ -171,6 +171,7 @@ def test_the_bound_stops_the_search_and_says_how_to_raise_it(run_cli: Any) -> No
     assert result.code == 1
     assert "INCOMPLETE" in result.out
     assert f"hyosan explore {EXAMPLE} --max-states 100" in result.out
+    assert "Or search by sets, which has no bound on states: add --symbolic" in result.out
     code, out = explore_json(run_cli, str(EXAMPLE), "--max-states", "10")
     assert (code, out["complete"], out["stopped"], out["states"]) == (1, False, "bound", 10)
 

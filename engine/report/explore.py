@@ -160,7 +160,8 @@ def explore_text(
         lines.append(
             f"\nThe search stopped after {max_states:,} states, so endings, softlocks and "
             "choices not listed above may still be reachable.\n"
-            f"  Raise the bound: {raise_bound}"
+            f"  Raise the bound: {raise_bound}\n"
+            "  Or search by sets, which has no bound on states: add --symbolic"
         )
     elif result.stopped == "interrupted":
         lines.append("\nInterrupted: the lists above hold what was found so far.")
