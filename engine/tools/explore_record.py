@@ -29,13 +29,38 @@ from engine.tools.findings import (
     Steps,
 )
 
-__all__ = ["ENDED", "STUCK", "RosterGroup", "SearchRecord", "final_roster_key"]
+__all__ = [
+    "ENDED",
+    "STUCK",
+    "RosterGroup",
+    "SearchRecord",
+    "final_roster_key",
+    "never_available",
+]
 
 ENDED, STUCK = 1, 2
 FinalKey = tuple[tuple[str, str], ...]
 
 
 _PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def never_available(
+    story: Story, taken: set[tuple[str, str]], expanded: set[str]
+) -> list[NeverAvailable]:
+    """The choices no search step took, in story order, given the (node, choice) pairs
+    taken and the nodes expanded (also the search by sets' list)."""
+    return [
+        NeverAvailable(
+            node.id,
+            choice.id,
+            choice.condition.source if choice.condition else None,
+            node.id in expanded,
+        )
+        for node in story.nodes.values()
+        for choice in node.choices
+        if (node.id, choice.id) not in taken
+    ]
 
 
 def final_roster_key(state: GameState) -> FinalKey:
@@ -198,17 +223,7 @@ class SearchRecord:
         )
 
     def _never_available(self) -> list[NeverAvailable]:
-        return [
-            NeverAvailable(
-                node.id,
-                choice.id,
-                choice.condition.source if choice.condition else None,
-                node.id in self._expanded_nodes,
-            )
-            for node in self.story.nodes.values()
-            for choice in node.choices
-            if (node.id, choice.id) not in self._taken
-        ]
+        return never_available(self.story, self._taken, self._expanded_nodes)
 
     def _final_rosters(self) -> list[FinalRoster]:
         rosters = [

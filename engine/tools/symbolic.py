@@ -33,7 +33,8 @@ from engine.runtime.model import Story
 from engine.runtime.rules import available_choices, initial_state, step, survivors
 from engine.runtime.state import GameState
 from engine.runtime.world import Status
-from engine.tools.findings import EndingReport, ExploreResult, NeverAvailable, Softlock, Steps
+from engine.tools.explore_record import never_available
+from engine.tools.findings import EndingReport, ExploreResult, Softlock, Steps
 from engine.tools.symbolic_space import BDD, Dim, Dimensions, TooManyValues, available, get
 from engine.tools.symbolic_space import assign as _assign
 
@@ -294,17 +295,7 @@ class SymbolicExplorer(Dimensions):
             merged=True,
             endings=[self._ending(n.id) for n in story.endings()],
             softlocks=self._softlocks(complete),
-            never_available=[
-                NeverAvailable(
-                    node.id,
-                    choice.id,
-                    choice.condition.source if choice.condition else None,
-                    node.id in self.expanded,
-                )
-                for node in story.nodes.values()
-                for choice in node.choices
-                if (node.id, choice.id) not in self.taken
-            ],
+            never_available=never_available(story, self.taken, self.expanded),
             unreached_nodes=[n for n in story.nodes if n not in self.expanded],
             final_rosters=None,
             max_depth=max(len(self.levels) - 1, 0),
