@@ -34,6 +34,7 @@ __all__ = [
     "STUCK",
     "RosterGroup",
     "SearchRecord",
+    "completion",
     "final_roster_key",
     "never_available",
 ]
@@ -43,6 +44,14 @@ FinalKey = tuple[tuple[str, str], ...]
 
 
 _PAIRS: dict[tuple[str, str], tuple[str, str]] = {}
+
+
+def completion(stopped: str | None, pending: bool, interrupted: bool) -> tuple[str | None, bool]:
+    """Why a search stopped ("interrupted" when asked so and work was left) and whether
+    it is complete (it ran to its end with nothing left): both searches report this."""
+    if interrupted and pending:
+        stopped = "interrupted"
+    return stopped, stopped is None and not pending
 
 
 def never_available(
@@ -156,9 +165,7 @@ class SearchRecord:
 
     def result(self, interrupted: bool = False) -> ExploreResult:
         """What was found so far; complete only when the search ran to the end."""
-        pending = self.has_pending()
-        stopped = "interrupted" if interrupted and pending else self.stopped
-        complete = stopped is None and not pending
+        stopped, complete = completion(self.stopped, self.has_pending(), interrupted)
         story = self.story
         return ExploreResult(
             story=story.id,

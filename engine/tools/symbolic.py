@@ -26,19 +26,19 @@ the sets hold. There is no final-roster census (use the state search's `--roster
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from engine.runtime.model import Story
 from engine.runtime.rules import available_choices, initial_state, step, survivors
 from engine.runtime.state import GameState
 from engine.runtime.world import Status
-from engine.tools.explore_record import never_available
+from engine.tools.explore_record import completion, never_available
 from engine.tools.findings import EndingReport, ExploreResult, Softlock, Steps
-from engine.tools.symbolic_space import BDD, Dim, Dimensions, TooManyValues, available, get
+from engine.tools.symbolic_space import BDD, Dim, Dimensions, TooManyValues, get
 from engine.tools.symbolic_space import assign as _assign
 
-__all__ = ["SymbolicExplorer", "TooManyValues", "available"]
+__all__ = ["SymbolicExplorer", "TooManyValues"]
 
 Group = tuple[Any, ...]
 
@@ -103,10 +103,6 @@ class SymbolicExplorer(Dimensions):
     @property
     def frontier(self) -> int:
         return len(self._frontier)
-
-    @property
-    def finished(self) -> bool:
-        return not self._frontier and self.stopped is None
 
     def has_pending(self) -> bool:
         return bool(self._frontier)
@@ -265,11 +261,10 @@ class SymbolicExplorer(Dimensions):
                 raise AssertionError(f"no way back from {group[0]} at depth {depth}")
         return tuple(reversed(steps))
 
-    def _first(self, group_sets: Iterator[tuple[Group, BDD]]) -> tuple[int, Group, BDD] | None:
+    def _first(self, group_sets: list[tuple[Group, BDD]]) -> tuple[int, Group, BDD] | None:
         """The shallowest depth at which one of these sets has a new state."""
-        wanted = list(group_sets)
         for depth, level in enumerate(self.levels):
-            for group, states in wanted:
+            for group, states in group_sets:
                 found = level.get(group)
                 if found is not None and found & states != self.bdd.false:
                     return depth, group, states
@@ -280,9 +275,7 @@ class SymbolicExplorer(Dimensions):
         return int(self.bdd.count(u, nvars=len(self.all_vars)))
 
     def result(self, interrupted: bool = False) -> ExploreResult:
-        pending = self.has_pending()
-        stopped = "interrupted" if interrupted and pending else self.stopped
-        complete = stopped is None and not pending
+        stopped, complete = completion(self.stopped, self.has_pending(), interrupted)
         story = self.story
         return ExploreResult(
             story=story.id,
@@ -372,7 +365,7 @@ class SymbolicExplorer(Dimensions):
                 traps.setdefault(group[0], []).append((group, left))
         out = []
         for node, sets in traps.items():
-            first = self._first(iter(sets))
+            first = self._first(sets)
             assert first is not None
             count = sum(self._count(u) for _g, u in sets)
             out.append(Softlock(node, "no way out", count, self.witness(*first)))

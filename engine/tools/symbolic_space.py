@@ -36,11 +36,10 @@ from engine.runtime.state import CharState, GameState
 from engine.runtime.world import RESUME, TURNED_TARGET, Place, Status
 from engine.tools.relevance import SURVIVORS, TOUCHED, Relevance
 
-__all__ = ["BDD", "Dim", "Dimensions", "TooManyValues", "assign", "available", "get"]
+__all__ = ["BDD", "Dim", "Dimensions", "TooManyValues", "assign", "get"]
 
 Dim = tuple[str, Any]  # ("c", cast index), ("f", flag), ("k", counter), ("i", item), ("v", node)
 Group = tuple[Any, ...]
-Codes = tuple[tuple[Dim, int], ...]
 BDD = Any  # a diagram node of `dd` (untyped)
 
 _WIDTH = {"c": 7, "f": 2, "k": 6, "i": 6, "v": 2}  # bits per dimension: 127 values at most
@@ -58,15 +57,6 @@ def _manager() -> Any:
         from dd import autoref
 
         return autoref.BDD()
-
-
-def available() -> bool:
-    """Whether the diagram library is installed."""
-    try:
-        import dd  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 class TooManyValues(Exception):
