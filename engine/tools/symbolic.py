@@ -35,7 +35,7 @@ from engine.runtime.state import GameState
 from engine.runtime.world import Status
 from engine.tools.explore_record import completion, never_available
 from engine.tools.findings import EndingReport, ExploreResult, Softlock, Steps
-from engine.tools.symbolic_space import BDD, Dim, Dimensions, TooManyValues, get
+from engine.tools.symbolic_space import _BLANK, BDD, Dim, Dimensions, TooManyValues, get
 from engine.tools.symbolic_space import assign as _assign
 
 __all__ = ["SymbolicExplorer", "TooManyValues"]
@@ -44,15 +44,13 @@ Group = tuple[Any, ...]
 
 
 class _Edge(NamedTuple):
-    """A split of a parent group's set stepped by one choice into a child group."""
+    """The splits of a parent group's set that one choice takes into one child group."""
 
     parent: Group
-    given: BDD  # the split: the touched dimensions' codes (and the survivor count)
+    relation: BDD  # pairs (the split's codes, the child's codes: primed) of touched dims
     touched: tuple[str, ...]  # the touched dimensions' variables
     position: int  # the choice's position at its node
     child: Group
-    made: BDD  # the child's codes of the touched dimensions
-    made_bits: dict[str, bool]  # the same, as the values of their variables
     dropped: tuple[str, ...]  # variables of untouched dimensions the child no longer reads
 
 
@@ -95,7 +93,11 @@ class SymbolicExplorer(Dimensions):
     def _project_all(self, u: BDD, group: Group) -> BDD:
         keep = self.relevant(group[0], group[1]) | {("c", i) for i in group[4]}
         for d in self.dims:
-            if d not in keep and not (d[0] == "c" and u & self._bitten_set(d) != self.bdd.false):
+            if d in keep:
+                continue
+            if d[0] != "c":
+                u = self.bdd.exist(self.vars[d], u)
+            elif u & self._bitten_set(d) == self.bdd.false:
                 u = self.bdd.exist(self.vars[d], u) & self._cube([(d, 0)])
         return u
 
@@ -138,7 +140,7 @@ class SymbolicExplorer(Dimensions):
                 self.reached[group] = old | fresh
                 level[group] = fresh
                 self.rep.setdefault(group, reps[group])
-                self.states += int(self.bdd.count(fresh, nvars=len(self.all_vars)))
+                self.states += self._count(fresh, group)
         if level:
             self.levels.append(level)
         self._frontier = level
@@ -160,58 +162,66 @@ class SymbolicExplorer(Dimensions):
             d for d in self.chars if d not in dims and states & self._bitten_set(d) != bdd.false
         )
         touched = [d for d in self.dims if d in dims]
-        names = tuple(v for d in touched for v in self.vars[d])
+        present, _ = self.present(group[0], group[1])
+        split = [d for d in touched if d in present]  # the rest: written, not yet read
+        names = tuple(v for d in split for v in self.vars[d])
         named = set(names)
         others = [v for v in self.all_vars if v not in named]
+        stepped = tuple(v for d in touched for v in self.vars[d])
+        rename = {self.primed[v]: v for v in stepped}
+        unread = [(d, _BLANK[d[0]]) for d in touched if d not in present]
         here = self.relevant(group[0], group[1]) | dims
-        parts = [states & n for n in self._survivor_counts()] if counts else [states]
-        for part in parts:
+        counted = self._survivor_counts() if counts else [bdd.true]
+        for among in counted:
+            part = states & among if counts else states
             if part == bdd.false:
                 continue
+            # Each split is stepped once; its pairs (split, result) are gathered per
+            # (choice, child, what the child forgets), then the whole set is stepped by
+            # them at once (a relational product): one diagram operation per outcome.
+            relations: dict[tuple[int, Group, tuple[str, ...]], BDD] = {}
+            blanks: dict[tuple[Group, tuple[str, ...]], BDD] = {}
             for bits in bdd.pick_iter(bdd.exist(others, part), care_vars=list(names)):
-                codes = tuple((d, self._decode(d, bits)) for d in touched)
-                given = self._cube(codes) & part if counts else self._cube(codes)
-                real = _assign(rep, ((d, self._values[d][c]) for d, c in codes))
+                codes = tuple((d, self._decode(d, bits)) for d in split)
+                real = _assign(rep, [*((d, self._values[d][c]) for d, c in codes), *unread])
                 if counts:  # everyone else as one member of the split has them
-                    everyone = bdd.pick(part & given, care_vars=self.all_vars)
+                    member = bdd.pick(self.let(bits, part), care_vars=others)
                     real = _assign(
                         real,
                         (
-                            (d, self._values[d][self._decode(d, everyone)])
+                            (d, self._values[d][self._decode(d, member)])
                             for d in self.chars
                             if d not in dims
                         ),
                     )
+                given = bdd.cube(bits)
                 choices = available_choices(story, real)
                 if not choices:
                     self._record_stuck(node.id, depth, group, part & given)
                     continue
-                rest = bdd.exist(names, part & given)
                 for choice in choices:
                     self.taken.add((node.id, choice.id))
                     child, _events = step(story, real, choice.id)
                     self.transitions += 1
                     to = self._group(child)
                     dropped, blank, kept = self._drop(here, touched, to, child)
-                    made_bits = self._bits(
-                        (d, self.code(d, get(child, d)) if d in kept else 0) for d in touched
+                    made = self._bits(
+                        (d, self.code(d, get(child, d)) if d in kept else 0)
+                        for d in touched
+                        if d in kept or d[0] == "c"  # a character no one reads has code 0
                     )
-                    made = bdd.cube(made_bits)
-                    result = (bdd.exist(dropped, rest) & blank if dropped else rest) & made
-                    new[to] = new.get(to, bdd.false) | result
+                    pair = given & bdd.cube({self.primed[v]: b for v, b in made.items()})
+                    key = (node.choices.index(choice), to, dropped)
+                    relations[key] = relations.get(key, bdd.false) | pair
+                    blanks[(to, dropped)] = blank
                     reps.setdefault(to, child)
-                    self.edges.setdefault((depth + 1, to), []).append(
-                        _Edge(
-                            group,
-                            given,
-                            names,
-                            node.choices.index(choice),
-                            to,
-                            made,
-                            made_bits,
-                            dropped,
-                        )
-                    )
+            for (position, to, dropped), relation in relations.items():
+                image = self.let(rename, self.and_exists(part, relation, stepped + dropped))
+                image &= blanks[(to, dropped)]
+                new[to] = new.get(to, bdd.false) | image
+                self.edges.setdefault((depth + 1, to), []).append(
+                    _Edge(group, relation & among, stepped, position, to, dropped)
+                )
 
     def _drop(
         self, here: frozenset[Dim] | set[Dim], touched: list[Dim], to: Group, child: GameState
@@ -226,7 +236,11 @@ class SymbolicExplorer(Dimensions):
             keep.update(("c", i) for i in (*to[4], *bitten))
             gone = [d for d in self.dims if d in here and d not in keep and d not in touched]
             dropped = tuple(v for d in gone for v in self.vars[d])
-            found = (dropped, self._cube((d, 0) for d in gone), frozenset(keep))
+            # Characters no one reads take code 0; what the child reads but the parent
+            # left free (never, if the relevance is exact) takes it too.
+            blank = [d for d in gone if d[0] == "c"]
+            blank += [d for d in keep if d not in here and d not in touched and d[0] != "c"]
+            found = (dropped, self._cube((d, 0) for d in blank), frozenset(keep))
             self._drops[key] = found
         return found
 
@@ -242,14 +256,16 @@ class SymbolicExplorer(Dimensions):
         steps: list[tuple[str, str]] = []
         while depth > 0:
             for edge in self.edges[(depth, group)]:
-                if any(point[v] != b for v, b in edge.made_bits.items()):
+                made = {self.primed[v]: point[v] for v in edge.touched}
+                given = self.let(made, edge.relation)
+                if given == bdd.false:
                     continue
-                before = self.levels[depth - 1].get(edge.parent, bdd.false) & edge.given
+                before = self.levels[depth - 1].get(edge.parent, bdd.false) & given
                 if before == bdd.false:
                     continue
                 skip = set(edge.touched).union(edge.dropped)
                 carried = {v: point[v] for v in self.all_vars if v not in skip}
-                rest = bdd.let(carried, before)  # members that carry the point's values
+                rest = self.let(carried, before)  # members that carry the point's values
                 if rest != bdd.false:
                     picked = bdd.pick(rest)  # over the variables `rest` depends on
                     point = {**dict.fromkeys(skip, False), **carried, **picked}
@@ -271,8 +287,9 @@ class SymbolicExplorer(Dimensions):
         return None
 
     # --- findings ---
-    def _count(self, u: BDD) -> int:
-        return int(self.bdd.count(u, nvars=len(self.all_vars)))
+    def _count(self, u: BDD, group: Group) -> int:
+        """The states of a set of `group` (its free variables are not counted)."""
+        return int(self.bdd.count(u, nvars=self.present(group[0], group[1])[1]))
 
     def result(self, interrupted: bool = False) -> ExploreResult:
         stopped, complete = completion(self.stopped, self.has_pending(), interrupted)
@@ -301,7 +318,7 @@ class SymbolicExplorer(Dimensions):
         first = self.first_ending.get(node.ending.id)
         if first is None:
             return EndingReport(node.ending.id, node.id, node.ending.title, 0, None, None)
-        count = sum(self._count(u) for g, u in self.reached.items() if g[0] == node_id)
+        count = sum(self._count(u, g) for g, u in self.reached.items() if g[0] == node_id)
         depth, group = first
         witness = self.witness(depth, group, self.bdd.true)
         final = self.start
@@ -315,7 +332,7 @@ class SymbolicExplorer(Dimensions):
         found = []
         for node, records in self.stuck.items():
             first = min(records, key=lambda r: r.level)
-            count = sum(self._count(r.given) for r in records)
+            count = sum(self._count(r.given, r.group) for r in records)
             found.append(
                 Softlock(
                     node, "no choice", count, self.witness(first.level, first.group, first.given)
@@ -346,8 +363,11 @@ class SymbolicExplorer(Dimensions):
             queued.discard(child)
             ends = can_end[child]
             for edge in into.get(child, ()):
-                back = bdd.exist(edge.touched + edge.dropped, ends & edge.made)
-                before = self.reached[edge.parent] & edge.given & back
+                after = bdd.exist(edge.dropped, ends) if edge.dropped else ends
+                after = self.let({v: self.primed[v] for v in edge.touched}, after)
+                primed = [self.primed[v] for v in edge.touched]
+                back = self.and_exists(after, edge.relation, primed)
+                before = self.reached[edge.parent] & back
                 old = can_end.get(edge.parent, bdd.false)
                 grown = old | before
                 if grown != old:
@@ -367,6 +387,6 @@ class SymbolicExplorer(Dimensions):
         for node, sets in traps.items():
             first = self._first(sets)
             assert first is not None
-            count = sum(self._count(u) for _g, u in sets)
+            count = sum(self._count(u, g) for g, u in sets)
             out.append(Softlock(node, "no way out", count, self.witness(*first)))
         return out

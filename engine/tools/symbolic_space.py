@@ -48,15 +48,17 @@ _BLANK = {"c": CharState(Status.DEAD, ""), "f": False, "k": 0, "i": 0, "v": Fals
 """What a real state holds for a dimension that no later step reads (code 0)."""
 
 
-def _manager() -> Any:
+def _manager() -> tuple[Any, Any]:
+    """A diagram manager and its "exists qvars: u and v" in one pass."""
     try:
         from dd import cudd
 
-        return cudd.BDD()
+        return cudd.BDD(), cudd.and_exists
     except ImportError:  # no compiled CUDD for this platform: the same API in Python
         from dd import autoref
 
-        return autoref.BDD()
+        bdd = autoref.BDD()
+        return bdd, lambda u, v, qvars: bdd.exist(qvars, u & v)
 
 
 class TooManyValues(Exception):
@@ -109,7 +111,7 @@ class Dimensions:
 
     def __init__(self, story: Story) -> None:
         self.story = story
-        self.bdd = _manager()
+        self.bdd, self.and_exists = _manager()
         # Sifting as the diagrams grow cost ten times the search it saved (RESULTS 5g);
         # a bounded cache keeps the memory down for little time.
         self.bdd.configure(reordering=False, max_cache_hard=CACHE_ENTRIES)
@@ -123,9 +125,12 @@ class Dimensions:
         self.dims += [("v", n) for n in sorted(story.tracked_visits)]
         self.chars = self.dims[:cast]
         self.vars: dict[Dim, tuple[str, ...]] = {}
+        self.primed: dict[str, str] = {}  # each variable's copy for a step's result
         for n, d in enumerate(self.dims):
             names = tuple(f"d{n}b{b}" for b in range(_WIDTH[d[0]]))
-            self.bdd.declare(*names)
+            for name in names:  # side by side: a step's relation stays small
+                self.primed[name] = "p" + name[1:]
+                self.bdd.declare(name, self.primed[name])
             self.vars[d] = names
         self.all_vars = [v for d in self.dims for v in self.vars[d]]
         self._codes: dict[Dim, dict[Any, int]] = {d: {} for d in self.dims}
@@ -133,8 +138,13 @@ class Dimensions:
         self._interrupts = tuple(interrupt_nodes(story))
         self._touch: dict[tuple[str, str | None], tuple[frozenset[Dim], bool]] = {}
         self._relevant: dict[tuple[str, str | None], frozenset[Dim]] = {}
+        self._present: dict[tuple[str, str | None], tuple[frozenset[Dim], int]] = {}
         self._bitten: dict[tuple[Dim, int], BDD] = {}
         self._counts: dict[tuple[int, ...], list[BDD]] = {}
+
+    def let(self, definitions: dict[str, Any], u: BDD) -> BDD:
+        """`u` with variables renamed or set (`dd` warns when there are none)."""
+        return self.bdd.let(definitions, u) if definitions else u
 
     # --- coding values ---
     def code(self, d: Dim, value: Any) -> int:
@@ -258,6 +268,19 @@ class Dimensions:
                 dims, reads = self._entered(target)
                 out, counts = out | dims, counts or reads
             found = self._touch[(node, resume)] = (frozenset(out), counts)
+        return found
+
+    def present(self, node: str, resume: str | None) -> tuple[frozenset[Dim], int]:
+        """The dimensions the sets at (node, resume) hold a value of, and their variables'
+        number: every character (code 0 where no later step reads it) and the other
+        dimensions a later step may read. The others are left free: no diagram node at
+        all, where a constant would cost a node per variable on every path below."""
+        found = self._present.get((node, resume))
+        if found is None:
+            dims = frozenset(self.chars).union(
+                d for d in self.relevant(node, resume) if d[0] != "c"
+            )
+            found = self._present[(node, resume)] = (dims, sum(len(self.vars[d]) for d in dims))
         return found
 
     def relevant(self, node: str, resume: str | None) -> frozenset[Dim]:
