@@ -65,7 +65,13 @@ COMPLETE = _complete_fixtures()
 
 def test_the_equivalence_covers_the_stories_that_matter() -> None:
     names = {p.name for p in COMPLETE}
-    assert {"explore_fates", "explore_survivors", "tools_softlock", "explore_many_fates"} <= names
+    assert {
+        "explore_fates",
+        "explore_survivors",
+        "tools_softlock",
+        "explore_many_fates",
+        "explore_late_bite",
+    } <= names
 
 
 @pytest.mark.parametrize("path", COMPLETE, ids=lambda p: p.name)
@@ -107,6 +113,29 @@ def test_search_by_sets_finishes_where_the_bounded_state_search_stops() -> None:
     assert {e.id for e in by_sets.endings if e.witness} == {"out", "over"}
 
 
+def test_a_bite_on_one_way_in_is_not_carried_to_the_states_of_the_other_way() -> None:
+    # The shed's set is first reached by the short way (Fin bitten), then by the long
+    # way (Fin not): those must go on to the calm ending, not turn Fin by the clock.
+    result = _symbolic(FIXTURES / "explore_late_bite")
+    calm = next(e for e in result.endings if e.id == "calm")
+    assert calm.witness == (
+        ("gate", "long"),
+        ("lane", "walk"),
+        ("shed", "wait"),
+        ("yard", "cross"),
+    )
+
+
+def test_a_dimension_gets_more_variables_as_its_values_come() -> None:
+    explorer = SymbolicExplorer(load_story(MANY))
+    explorer.run()
+    widened = {d for d, _name in explorer.widenings}
+    assert widened, "the fixture's fates must need more than one variable"
+    assert all(len(explorer.vars[d]) > 1 for d in widened)
+    # the flags, with two values, never need a second variable
+    assert all(len(explorer.vars[d]) == 1 for d in explorer.dims if d[0] == "f")
+
+
 def test_survivor_count_splits_the_set_where_survivors_is_read() -> None:
     result = _symbolic(MANY)
     out = next(e for e in result.endings if e.id == "out")
@@ -129,6 +158,7 @@ def test_explore_symbolic_from_the_command_line_reports_sets() -> None:
     assert "searched as sets of states, --symbolic" in done.stdout
     assert "pit: choices remain, but no path from here reaches an ending" in done.stdout
     assert "Traceback" not in done.stderr
+    assert done.stderr == ""  # nothing from the diagram library either
 
 
 def test_explore_symbolic_json_says_how_it_searched() -> None:

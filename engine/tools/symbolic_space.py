@@ -36,16 +36,25 @@ from engine.runtime.state import CharState, GameState
 from engine.runtime.world import RESUME, TURNED_TARGET, Place, Status
 from engine.tools.relevance import SURVIVORS, TOUCHED, Relevance
 
-__all__ = ["BDD", "Dim", "Dimensions", "TooManyValues", "assign", "get"]
+__all__ = ["BDD", "Dim", "Dimensions", "TooManyValues", "Widen", "assign", "get"]
 
 Dim = tuple[str, Any]  # ("c", cast index), ("f", flag), ("k", counter), ("i", item), ("v", node)
 Group = tuple[Any, ...]
 BDD = Any  # a diagram node of `dd` (untyped)
 
-_WIDTH = {"c": 7, "f": 2, "k": 6, "i": 6, "v": 2}  # bits per dimension: 127 values at most
+_LIMIT = {"c": 7, "f": 1, "k": 6, "i": 6, "v": 1}  # variables per dimension, at most
 CACHE_ENTRIES = 2**21  # CUDD's computed table, at most (a few tens of MB)
 _BLANK = {"c": CharState(Status.DEAD, ""), "f": False, "k": 0, "i": 0, "v": False}
 """What a real state holds for a dimension that no later step reads (code 0)."""
+
+
+class Widen(Exception):
+    """A dimension's codes need one more variable than it has: the search adds it and
+    steps the set again (`Dimensions.code` raises it, the explorer handles it)."""
+
+    def __init__(self, dim: Dim) -> None:
+        super().__init__(dim)
+        self.dim = dim
 
 
 def _manager() -> tuple[Any, Any]:
@@ -67,7 +76,7 @@ class TooManyValues(Exception):
     def __init__(self, dim: Dim) -> None:
         kind = {"c": "character", "f": "flag", "k": "counter", "i": "item", "v": "visited"}
         super().__init__(
-            f"the {kind[dim[0]]} {dim[1]!r} takes more than {2 ** _WIDTH[dim[0]] - 1} values"
+            f"the {kind[dim[0]]} {dim[1]!r} takes more than {2 ** _LIMIT[dim[0]] - 1} values"
         )
 
 
@@ -124,38 +133,100 @@ class Dimensions:
         self.dims += [("i", j) for j in range(len(story.item_index))]
         self.dims += [("v", n) for n in sorted(story.tracked_visits)]
         self.chars = self.dims[:cast]
-        self.vars: dict[Dim, tuple[str, ...]] = {}
-        self.primed: dict[str, str] = {}  # each variable's copy for a step's result
-        for n, d in enumerate(self.dims):
-            names = tuple(f"d{n}b{b}" for b in range(_WIDTH[d[0]]))
-            for name in names:  # side by side: a step's relation stays small
-                self.primed[name] = "p" + name[1:]
-                self.bdd.declare(name, self.primed[name])
-            self.vars[d] = names
-        self.all_vars = [v for d in self.dims for v in self.vars[d]]
-        self._codes: dict[Dim, dict[Any, int]] = {d: {} for d in self.dims}
-        self._values: dict[Dim, list[Any]] = {d: [_BLANK[d[0]]] for d in self.dims}
         self._interrupts = tuple(interrupt_nodes(story))
         self._touch: dict[tuple[str, str | None], tuple[frozenset[Dim], bool]] = {}
-        self._relevant: dict[tuple[str, str | None], frozenset[Dim]] = {}
-        self._present: dict[tuple[str, str | None], tuple[frozenset[Dim], int]] = {}
+        self._index = {d: n for n, d in enumerate(self.dims)}
+        self.vars: dict[Dim, tuple[str, ...]] = {}
+        self.primed: dict[str, str] = {}  # each variable's copy for a step's result
+        self.all_vars: list[str] = []
         self._bitten: dict[tuple[Dim, int], BDD] = {}
         self._counts: dict[tuple[int, ...], list[BDD]] = {}
+        self._present: dict[tuple[str, str | None], tuple[frozenset[Dim], int]] = {}
+        # Every variable a dimension may need is declared up front, in the order of the
+        # diagrams (CUDD builds a cube in the order of declaration: out of order, each
+        # cube of many variables costs their number squared); a dimension uses one,
+        # and one more as its values need (`code`, `declare`). An unused variable is
+        # free in every set: it costs no node.
+        self._spare: dict[Dim, list[str]] = {}
+        for d in self._order():
+            n = self._index[d]
+            self._spare[d] = [f"d{n}b{b}" for b in range(_LIMIT[d[0]])]
+            for name in self._spare[d]:  # side by side: a step's relation stays small
+                self.primed[name] = "p" + name[1:]
+                self.bdd.declare(name, self.primed[name])
+            self.vars[d] = ()
+            self.declare(d)
+        self._codes: dict[Dim, dict[Any, int]] = {d: {_BLANK[d[0]]: 0} for d in self.dims}
+        self._values: dict[Dim, list[Any]] = {d: [_BLANK[d[0]]] for d in self.dims}
+        self._relevant: dict[tuple[str, str | None], frozenset[Dim]] = {}
+        self._same: dict[tuple[str, ...], BDD] = {}  # (v <=> v') over some variables
+
+    def _order(self) -> list[Dim]:
+        """The dimensions in the variables' order: the characters (every step may read
+        them), then the rest, those a step touches furthest from the start first. An
+        operation costs the diagram nodes above the variables it works on; the
+        dimensions not read yet are free (no node), so the ones touched at a point of
+        the story are near the top there."""
+        story = self.story
+        far = {story.start: 0}
+        todo = [story.start]
+        for node in todo:  # breadth first: how many steps from the start
+            for target in {c.goto for c in story.nodes[node].choices} - {RESUME}:
+                if target not in far:
+                    far[target] = far[node] + 1
+                    todo.append(target)
+        last = dict.fromkeys(self.dims, -1)
+        for node, distance in far.items():
+            for d in self.touched(node, None)[0]:
+                last[d] = max(last[d], distance)
+        rest = [d for d in self.dims if d[0] != "c"]
+        return self.chars + sorted(rest, key=lambda d: -last[d])
+
+    def rename(self, u: BDD, names: tuple[str, ...], primed: bool) -> BDD:
+        """`u` with the variables `names` moved to their primed copies (or back, the
+        names then being unprimed ones): exists the old. u and (old <=> new). A copy
+        sits beside its variable, so this product is cheaper than CUDD's own swap,
+        which rebuilds every node through a table of its own."""
+        if not names:
+            return u
+        same = self._same.get(names)
+        if same is None:
+            same = self.bdd.true
+            for v in reversed(names):
+                same &= self.bdd.apply("<=>", self.bdd.var(v), self.bdd.var(self.primed[v]))
+            self._same[names] = same
+        old = names if primed else tuple(self.primed[v] for v in names)
+        return self.and_exists(u, same, old)
 
     def let(self, definitions: dict[str, Any], u: BDD) -> BDD:
         """`u` with variables renamed or set (`dd` warns when there are none)."""
         return self.bdd.let(definitions, u) if definitions else u
 
     # --- coding values ---
+    def declare(self, d: Dim) -> str:
+        """One more variable for `d`'s codes (its primed copy comes with it): a
+        dimension pays only for the values it takes. Returns its name."""
+        name = self._spare[d].pop(0)
+        self.vars[d] += (name,)
+        self.all_vars.append(name)
+        self._bitten.clear()  # cubes and counts over the variables there were
+        self._counts.clear()
+        self._present.clear()
+        return name
+
     def code(self, d: Dim, value: Any) -> int:
+        """`value`'s code in `d` (a new value takes the next); `Widen` when the code
+        needs one more variable than `d` has."""
         codes = self._codes[d]
         found = codes.get(value)
         if found is None:
             values = self._values[d]
-            found = codes[value] = len(values)
-            if found >= 1 << _WIDTH[d[0]]:
+            if len(values) >= 1 << _LIMIT[d[0]]:
                 raise TooManyValues(d)
+            found = codes[value] = len(values)
             values.append(value)
+        if found >> len(self.vars[d]):
+            raise Widen(d)
         return found
 
     def _bits(self, codes: Iterable[tuple[Dim, int]]) -> dict[str, bool]:

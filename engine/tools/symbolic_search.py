@@ -1,0 +1,347 @@
+"""The search by sets itself: depth after depth, each group's set stepped at once.
+
+Owns: `SymbolicSearch` (the frontier, the sets reached at each depth, the steps between
+them as relations, one more variable for a dimension when its values need it) and the
+records it keeps for the findings (`_Edge`, `_Stuck`). How it works is told in
+`engine.tools.symbolic`, which adds the findings (`SymbolicExplorer`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from engine.runtime.model import Story
+from engine.runtime.rules import available_choices, initial_state, step
+from engine.runtime.state import GameState
+from engine.runtime.world import Status
+from engine.tools.symbolic_space import (
+    _BLANK,
+    BDD,
+    Dim,
+    Dimensions,
+    Group,
+    TooManyValues,
+    Widen,
+    get,
+)
+from engine.tools.symbolic_space import assign as _assign
+
+__all__ = ["SymbolicSearch", "TooManyValues"]
+
+_BITTEN = Status.BITTEN
+
+
+class _Edge(NamedTuple):
+    """The splits of a parent group's set that one choice takes into one child group."""
+
+    parent: Group
+    relation: BDD  # pairs (the split's codes, the child's codes: primed) of touched dims
+    touched: tuple[str, ...]  # the touched dimensions' variables
+    position: int  # the choice's position at its node
+    child: Group
+    dropped: tuple[str, ...]  # variables of untouched dimensions the child no longer reads
+    dims: frozenset[Dim]  # the touched dimensions
+    counted: bool  # the split holds a number of survivors (a set over every character)
+    widened: int  # how many of the search's `widenings` its diagrams know of
+
+
+class _Stuck(NamedTuple):
+    level: int
+    group: Group
+    given: BDD
+
+
+@dataclass
+class _Outcome:
+    """What one group's set stepped to at one depth, kept only once complete."""
+
+    depth: int
+    images: list[tuple[Group, BDD]]  # (child group, the states it reaches)
+    edges: list[_Edge]
+    stuck: list[tuple[str, Group, BDD]]  # (node, group, the states with no choice)
+    transitions: int
+    bitten: dict[Group, set[int]]  # per child, who is bitten in some state it reaches
+
+
+class SymbolicSearch(Dimensions):
+    """A breadth-first search over sets of states; see `engine.tools.symbolic`."""
+
+    def __init__(self, story: Story, seed: int = 0) -> None:
+        super().__init__(story)
+        self.seed = seed
+        self._drops: dict[tuple[Any, ...], tuple[tuple[str, ...], BDD, frozenset[Dim]]] = {}
+        # The search
+        self.start = initial_state(story, seed)
+        self.reached: dict[Group, BDD] = {}
+        self.levels: list[dict[Group, BDD]] = []  # the new states of each depth, by group
+        self.rep: dict[Group, GameState] = {}  # a real state of each group
+        self.edges: dict[tuple[int, Group], list[_Edge]] = {}  # (child's depth, child)
+        self.stuck: dict[str, list[_Stuck]] = {}
+        self.stuck_sets: dict[Group, BDD] = {}
+        self.taken: set[tuple[str, str]] = set()
+        self.expanded: set[str] = set()
+        self.first_ending: dict[str, tuple[int, Group]] = {}
+        self.states = 0
+        self.transitions = 0
+        self.stopped: str | None = None
+        self._frontier: dict[Group, BDD] = {}
+        self._new: dict[Group, BDD] = {}  # the sets the depth being expanded reached
+        # Who is bitten in some state of a set, per group: of the frontier, of the next
+        # depth (these are stepped with the clock: a bite runs out).
+        self._bitten_now: dict[Group, frozenset[int]] = {}
+        self._bitten_next: dict[Group, set[int]] = {}
+        self.widenings: list[tuple[Dim, str]] = []  # (dimension, its new variable)
+        self.level_widened: list[int] = []  # per depth, how many widenings its sets know
+        self._cubes: dict[tuple[tuple[str, bool], ...], BDD] = {}
+        group = self._group(self.start)
+        while True:
+            try:
+                first = self._project_all(self._cube_of(self.start, self.dims), group)
+                break
+            except Widen as more:
+                self._widen(more.dim)
+        bitten = self.start.roster
+        self._bitten_next[group] = {i for i, c in enumerate(bitten) if c.status == _BITTEN}
+        self._add_new({group: first}, {group: self.start})
+
+    def _group(self, s: GameState) -> Group:
+        turn = s.turn if self.reads_turn else 0
+        return (s.node, s.resume, s.episode, s.rng, s.just_turned, turn, s.visits, s.taken)
+
+    def _project_all(self, u: BDD, group: Group) -> BDD:
+        keep = self.relevant(group[0], group[1]) | {("c", i) for i in group[4]}
+        for d in self.dims:
+            if d in keep:
+                continue
+            if d[0] != "c":
+                u = self.bdd.exist(self.vars[d], u)
+            elif u & self._bitten_set(d) == self.bdd.false:
+                u = self.bdd.exist(self.vars[d], u) & self._cube([(d, 0)])
+        return u
+
+    # --- the search ---
+    @property
+    def frontier(self) -> int:
+        return len(self._frontier)
+
+    def has_pending(self) -> bool:
+        return bool(self._frontier)
+
+    def stop(self, reason: str) -> None:
+        if self._frontier and self.stopped is None:
+            self.stopped = reason
+
+    def run(
+        self,
+        progress: Callable[[SymbolicSearch], None] | None = None,
+        until: Callable[[], bool] | None = None,
+    ) -> None:
+        """Expand depth after depth until nothing new is reached or `until()` says so
+        (asked before each depth)."""
+        while self._frontier and self.stopped is None:
+            if until is not None and until():
+                return
+            new: dict[Group, BDD] = {}
+            reps: dict[Group, GameState] = {}
+            self._new = new
+            for group in list(self._frontier):
+                while True:
+                    try:
+                        out = self._expand(group, self._frontier[group], reps)
+                        break
+                    except Widen as more:  # a value past the codes: widen, step again
+                        self._widen(more.dim)
+                self._commit(out, new)
+                if progress is not None:
+                    progress(self)
+            self._add_new(new, reps)
+
+    def _add_new(self, new: dict[Group, BDD], reps: dict[Group, GameState]) -> None:
+        level: dict[Group, BDD] = {}
+        for group, states in new.items():
+            old = self.reached.get(group, self.bdd.false)
+            fresh = states & ~old
+            if fresh != self.bdd.false:
+                self.reached[group] = old | fresh
+                level[group] = fresh
+                self.rep.setdefault(group, reps[group])
+                self.states += self.count(fresh, group)
+        if level:
+            self.levels.append(level)
+            self.level_widened.append(len(self.widenings))
+        self._frontier = level
+        self._bitten_now = {g: frozenset(self._bitten_next.get(g, ())) for g in level}
+        self._bitten_next = {}
+
+    def _expand(self, group: Group, states: BDD, reps: dict[Group, GameState]) -> _Outcome:
+        """What a group's set steps to; nothing is kept until `_commit` (a `Widen` on
+        the way means the set is stepped again with one more variable)."""
+        bdd, story = self.bdd, self.story
+        depth = len(self.levels) - 1
+        rep = self.rep[group]
+        node = story.nodes[group[0]]
+        out = _Outcome(depth, [], [], [], 0, {})
+        self.expanded.add(node.id)
+        if node.ending is not None:
+            self.first_ending.setdefault(node.ending.id, (depth, group))
+            return out
+        static, counts = self.touched(group[0], group[1])
+        dims = set(static) | {("c", i) for i in group[4]}
+        dims.update(("c", i) for i in self._bitten_now[group])
+        touched = [d for d in self.dims if d in dims]
+        present, _ = self.present(group[0], group[1])
+        split = [d for d in touched if d in present]  # the rest: written, not yet read
+        names = tuple(v for d in split for v in self.vars[d])
+        named = set(names)
+        others = [v for v in self.all_vars if v not in named]
+        stepped = tuple(v for d in touched for v in self.vars[d])
+        unread = [(d, _BLANK[d[0]]) for d in touched if d not in present]
+        # No one outside the split is bitten in the set; the real state must agree, or
+        # the clock would tick a bite that only the group's first state had.
+        unread += [
+            (d, _BLANK["c"]) for d in self.chars if d not in dims and get(rep, d).status == _BITTEN
+        ]
+        here = self.relevant(group[0], group[1]) | dims
+        counted = self._survivor_counts() if counts else [bdd.true]
+        for among in counted:
+            part = states & among if counts else states
+            if part == bdd.false:
+                continue
+            # Each split is stepped once; its pairs (split, result) are gathered per
+            # (choice, child, what the child forgets), then the whole set is stepped by
+            # them at once (a relational product): one diagram operation per outcome.
+            relations: dict[tuple[int, Group, tuple[str, ...]], BDD] = {}
+            blanks: dict[tuple[Group, tuple[str, ...]], BDD] = {}
+            for bits in bdd.pick_iter(bdd.exist(others, part), care_vars=list(names)):
+                codes = tuple((d, self._decode(d, bits)) for d in split)
+                real = _assign(rep, [*((d, self._values[d][c]) for d, c in codes), *unread])
+                if counts:  # everyone else as one member of the split has them
+                    member = bdd.pick(self.let(bits, part), care_vars=others)
+                    real = _assign(
+                        real,
+                        (
+                            (d, self._values[d][self._decode(d, member)])
+                            for d in self.chars
+                            if d not in dims
+                        ),
+                    )
+                given = self._cube_cached(tuple(bits.items()))
+                choices = available_choices(story, real)
+                if not choices:
+                    out.stuck.append((node.id, group, part & given))
+                    continue
+                for choice in choices:
+                    self.taken.add((node.id, choice.id))
+                    child, _events = step(story, real, choice.id)
+                    out.transitions += 1
+                    to = self._group(child)
+                    bitten = tuple(i for i, c in enumerate(child.roster) if c.status == _BITTEN)
+                    dropped, blank, kept = self._drop(here, touched, to, bitten)
+                    made = self._bits(
+                        (d, self.code(d, get(child, d)) if d in kept else 0)
+                        for d in touched
+                        if d in kept or d[0] == "c"  # a character no one reads has code 0
+                    )
+                    pair = given & self._cube_cached(
+                        tuple((self.primed[v], b) for v, b in made.items())
+                    )
+                    if bitten:
+                        out.bitten.setdefault(to, set()).update(bitten)
+                    key = (node.choices.index(choice), to, dropped)
+                    relations[key] = relations.get(key, bdd.false) | pair
+                    blanks[(to, dropped)] = blank
+                    reps.setdefault(to, child)
+            # One product per child (the choices that lead there stepped together).
+            joint: dict[tuple[Group, tuple[str, ...]], BDD] = {}
+            for (_position, to, dropped), relation in relations.items():
+                joint[(to, dropped)] = joint.get((to, dropped), bdd.false) | relation
+            for (to, dropped), relation in joint.items():
+                image = self.and_exists(part, relation, stepped + dropped)
+                image = self.rename(image, stepped, primed=False)
+                out.images.append((to, image & blanks[(to, dropped)]))
+            for (position, to, dropped), relation in relations.items():
+                out.edges.append(
+                    _Edge(
+                        group,
+                        relation & among,
+                        stepped,
+                        position,
+                        to,
+                        dropped,
+                        frozenset(touched),
+                        counts,
+                        len(self.widenings),
+                    )
+                )
+        return out
+
+    def _commit(self, out: _Outcome, new: dict[Group, BDD]) -> None:
+        for to, image in out.images:
+            new[to] = new.get(to, self.bdd.false) | image
+        for edge in out.edges:
+            self.edges.setdefault((out.depth + 1, edge.child), []).append(edge)
+        for node, group, states in out.stuck:
+            self.stuck.setdefault(node, []).append(_Stuck(out.depth, group, states))
+            self.stuck_sets[group] = self.stuck_sets.get(group, self.bdd.false) | states
+        self.transitions += out.transitions
+        for to, bites in out.bitten.items():
+            self._bitten_next.setdefault(to, set()).update(bites)
+
+    def holds(self, group: Group, d: Dim) -> bool:
+        """Whether the sets of `group` hold a value of `d` (else it is free in them)."""
+        return d[0] == "c" or d in self.relevant(group[0], group[1])
+
+    def _widen(self, d: Dim) -> None:
+        """Give `d` one more variable, 0 in every set the search goes on with."""
+        name = self.declare(d)
+        self.widenings.append((d, name))
+        zero = ~self.bdd.var(name)
+        self._drops.clear()
+        for by_group in (self.reached, self._new, self.stuck_sets, self._frontier):
+            for group, u in by_group.items():
+                if self.holds(group, d):
+                    by_group[group] = u & zero
+        if self.levels:  # the frontier is the newest depth
+            self.level_widened[-1] = len(self.widenings)
+        for records in self.stuck.values():
+            records[:] = [
+                r._replace(given=r.given & zero) if self.holds(r.group, d) else r for r in records
+            ]
+
+    def _cube_cached(self, bits: tuple[tuple[str, bool], ...]) -> BDD:
+        found = self._cubes.get(bits)
+        if found is None:
+            found = self._cubes[bits] = self.bdd.cube(dict(bits))
+        return found
+
+    def _drop(
+        self,
+        here: frozenset[Dim] | set[Dim],
+        touched: list[Dim],
+        to: Group,
+        bitten: tuple[int, ...],
+    ) -> tuple[tuple[str, ...], BDD, frozenset[Dim]]:
+        """What the child (who is `bitten` in it) no longer reads: the untouched
+        dimensions' variables to forget, the constant they take, and the touched
+        dimensions the child keeps."""
+        key = (here, tuple(touched), to[0], to[1], to[4], bitten)
+        found = self._drops.get(key)
+        if found is None:
+            keep = set(self.relevant(to[0], to[1]))
+            keep.update(("c", i) for i in (*to[4], *bitten))
+            gone = [d for d in self.dims if d in here and d not in keep and d not in touched]
+            dropped = tuple(v for d in gone for v in self.vars[d])
+            # Characters no one reads take code 0; what the child reads but the parent
+            # left free (never, if the relevance is exact) takes it too.
+            blank = [d for d in gone if d[0] == "c"]
+            blank += [d for d in keep if d not in here and d not in touched and d[0] != "c"]
+            found = (dropped, self._cube((d, 0) for d in blank), frozenset(keep))
+            self._drops[key] = found
+        return found
+
+    # --- findings ---
+    def count(self, u: BDD, group: Group) -> int:
+        """The states of a set of `group` (its free variables are not counted)."""
+        return int(self.bdd.count(u, nvars=self.present(group[0], group[1])[1]))

@@ -1,0 +1,56 @@
+"""The sets and steps the findings read, brought up to the search's variables.
+
+Owns: `catch_up`. A dimension starts with one variable and gets one more
+when a value's code no longer fits (`Dimensions.code` raises `Widen`): a character
+with five states pays for three variables, not for the seven its codes may need. The
+sets kept so far did not know the variable, so it is free in them; the search makes it
+0 in every set it still steps or compares (the reached sets, the frontier, the next
+depth, the stuck ones), and `catch_up` does the same for the sets and steps only the
+findings read (the older depths, the edges), once, before they are read.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.tools.symbolic_search import SymbolicSearch, _Edge
+
+__all__ = ["catch_up"]
+
+
+def catch_up(search: SymbolicSearch) -> None:
+    """Make the new variables 0 in the older depths' sets and in the steps' relations
+    (what the findings read), each set and step once, for all widenings at a time."""
+    bdd, count = search.bdd, len(search.widenings)
+    for depth, level in enumerate(search.levels):
+        since = search.widenings[search.level_widened[depth] :]
+        for group, u in level.items():
+            names = {name: False for d, name in since if search.holds(group, d)}
+            if names:
+                level[group] = u & bdd.cube(names)
+        search.level_widened[depth] = count
+    for edges in search.edges.values():
+        edges[:] = [_caught_up(search, e) if e.widened < count else e for e in edges]
+
+
+def _caught_up(search: SymbolicSearch, e: _Edge) -> _Edge:
+    """An edge whose relation and variables know every widening since it was made: a
+    touched dimension's new variable is 0 on the side that holds it, quantified and
+    renamed with the others; a dropped dimension's is dropped too."""
+    zeros: dict[str, bool] = {}
+    touched, dropped = e.touched, e.dropped
+    for d, name in search.widenings[e.widened :]:
+        before = search.vars[d][: search.vars[d].index(name)]
+        if (e.counted and d[0] == "c") or (d in e.dims and search.holds(e.parent, d)):
+            zeros[name] = False
+        if d in e.dims:
+            touched += (name,)
+            if search.holds(e.child, d):
+                zeros[search.primed[name]] = False
+        if set(before).intersection(dropped):
+            dropped += (name,)
+    relation = e.relation & search.bdd.cube(zeros) if zeros else e.relation
+    return e._replace(
+        relation=relation, touched=touched, dropped=dropped, widened=len(search.widenings)
+    )
