@@ -9,7 +9,7 @@ with no way out. The search itself is `engine.tools.symbolic`.
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from engine.runtime.rules import step, survivors
 from engine.tools.explore_record import completion, never_available
@@ -18,7 +18,7 @@ from engine.tools.symbolic_space import BDD, Group
 from engine.tools.symbolic_widen import catch_up
 
 if TYPE_CHECKING:
-    from engine.tools.symbolic_search import SymbolicSearch, _Edge
+    from engine.tools.symbolic_search import SymbolicSearch
 
 __all__ = ["findings", "witness"]
 
@@ -26,7 +26,10 @@ __all__ = ["findings", "witness"]
 def witness(search: SymbolicSearch, depth: int, group: Group, states: BDD) -> Steps:
     """A shortest path from the start to a state of `states` (new at `depth`)."""
     bdd, nodes = search.bdd, search.story.nodes
-    point = bdd.pick(states & search.levels[depth][group], care_vars=search.all_vars)
+    # A depth's set may not know the variables added after it (`catch_up`): read
+    # through the reached set, which does.
+    first = states & search.levels[depth][group] & search.reached[group]
+    point = bdd.pick(first, care_vars=search.all_vars)
     steps: list[tuple[str, str]] = []
     while depth > 0:
         for edge in search.edges[(depth, group)]:
@@ -40,6 +43,7 @@ def witness(search: SymbolicSearch, depth: int, group: Group, states: BDD) -> St
             # the parent's members that carry the point's values (one path followed,
             # not the whole set) and step to it
             rest = search.let(carried, before) & search.let(carried, given)
+            rest &= search.let(carried, search.reached[edge.parent])
             if rest != bdd.false:
                 picked = bdd.pick(rest)  # over the variables `rest` depends on
                 point = {**dict.fromkeys(skip, False), **carried, **picked}
@@ -93,7 +97,7 @@ def _ending(search: SymbolicSearch, node_id: str) -> EndingReport:
     first = search.first_ending.get(node.ending.id)
     if first is None:
         return EndingReport(node.ending.id, node.id, node.ending.title, 0, None, None)
-    count = sum(search.count(u, g) for g, u in search.reached.items() if g[0] == node_id)
+    count = sum(search.reached_in(g) for g in search.reached if g[0] == node_id)
     depth, group = first
     path = witness(search, depth, group, search.bdd.true)
     final = search.start
@@ -117,15 +121,27 @@ def _softlocks(search: SymbolicSearch, complete: bool) -> list[Softlock]:
     return sorted(found, key=lambda s: len(s.witness))
 
 
+class _Back(NamedTuple):
+    parent: Group
+    relation: BDD  # (the parent's codes, the child's: primed) of the touched dimensions
+
+
 def _traps(search: SymbolicSearch) -> list[Softlock]:
     """States that can still move but never reach an ending: the reached sets minus
     the least fixpoint of "some choice leads to a state that can end"."""
     bdd, story = search.bdd, search.story
     can_end = {g: u for g, u in search.reached.items() if story.nodes[g[0]].ending is not None}
-    into: dict[Group, list[_Edge]] = {}
+    # The steps of every depth and choice between two groups, as one relation each
+    # (per way of reading the child back: its touched and dropped variables).
+    joint: dict[tuple[Group, Group, tuple[str, ...], tuple[str, ...]], BDD] = {}
     for edges in search.edges.values():
-        for edge in edges:
-            into.setdefault(edge.child, []).append(edge)
+        for e in edges:
+            key = (e.child, e.parent, e.touched, e.dropped)
+            joint[key] = joint.get(key, bdd.false) | e.relation
+    into: dict[Group, dict[tuple[tuple[str, ...], tuple[str, ...]], list[_Back]]] = {}
+    for (child, parent, touched, dropped), relation in joint.items():
+        ways = into.setdefault(child, {})
+        ways.setdefault((touched, dropped), []).append(_Back(parent, relation))
     # Deepest groups first: most edges lead deeper, so a group is usually complete
     # before its parents read it, and each edge is worked through about once.
     deepest = {g: d for d, level in enumerate(search.levels) for g in level}
@@ -137,20 +153,20 @@ def _traps(search: SymbolicSearch) -> list[Softlock]:
         child = heapq.heappop(todo)[2]
         queued.discard(child)
         ends = can_end[child]
-        for edge in into.get(child, ()):
-            after = bdd.exist(edge.dropped, ends) if edge.dropped else ends
-            after = search.rename(after, edge.touched, primed=True)
-            primed = [search.primed[v] for v in edge.touched]
-            back = search.and_exists(after, edge.relation, primed)
-            before = search.reached[edge.parent] & back
-            old = can_end.get(edge.parent, bdd.false)
-            grown = old | before
-            if grown != old:
-                can_end[edge.parent] = grown
-                if edge.parent not in queued:
-                    queued.add(edge.parent)
-                    count += 1
-                    heapq.heappush(todo, (-deepest[edge.parent], count, edge.parent))
+        for (touched, dropped), backs in into.get(child, {}).items():
+            after = bdd.exist(dropped, ends) if dropped else ends
+            after = search.rename(after, touched, primed=True)
+            primed = [search.primed[v] for v in touched]
+            for parent, relation in backs:
+                before = search.reached[parent] & search.and_exists(after, relation, primed)
+                old = can_end.get(parent, bdd.false)
+                grown = old | before
+                if grown != old:
+                    can_end[parent] = grown
+                    if parent not in queued:
+                        queued.add(parent)
+                        count += 1
+                        heapq.heappush(todo, (-deepest[parent], count, parent))
     traps: dict[str, list[tuple[Group, BDD]]] = {}
     for group, states in search.reached.items():
         if story.nodes[group[0]].ending is not None:

@@ -83,7 +83,8 @@ class SymbolicSearch(Dimensions):
         self.taken: set[tuple[str, str]] = set()
         self.expanded: set[str] = set()
         self.first_ending: dict[str, tuple[int, Group]] = {}
-        self.states = 0
+        self._counted: dict[Group, int] = {}  # states per group, when last counted
+        self._uncounted: set[Group] = set()  # groups reached since
         self.transitions = 0
         self.stopped: str | None = None
         self._frontier: dict[Group, BDD] = {}
@@ -93,7 +94,6 @@ class SymbolicSearch(Dimensions):
         self._bitten_now: dict[Group, frozenset[int]] = {}
         self._bitten_next: dict[Group, set[int]] = {}
         self.widenings: list[tuple[Dim, str]] = []  # (dimension, its new variable)
-        self.level_widened: list[int] = []  # per depth, how many widenings its sets know
         self._cubes: dict[tuple[tuple[str, bool], ...], BDD] = {}
         group = self._group(self.start)
         while True:
@@ -120,6 +120,21 @@ class SymbolicSearch(Dimensions):
             elif u & self._bitten_set(d) == self.bdd.false:
                 u = self.bdd.exist(self.vars[d], u) & self._cube([(d, 0)])
         return u
+
+    @property
+    def states(self) -> int:
+        """The distinct (projected) states reached so far, counted when asked: a group's
+        set once per asking, not each depth's new states one by one."""
+        for group in self._uncounted:
+            self._counted[group] = self.count(self.reached[group], group)
+        self._uncounted.clear()
+        return sum(self._counted.values())
+
+    def reached_in(self, group: Group) -> int:
+        """How many states of `group` are reached."""
+        if group in self._uncounted:
+            self.states  # noqa: B018 (counts what is new)
+        return self._counted[group]
 
     # --- the search ---
     @property
@@ -161,16 +176,15 @@ class SymbolicSearch(Dimensions):
     def _add_new(self, new: dict[Group, BDD], reps: dict[Group, GameState]) -> None:
         level: dict[Group, BDD] = {}
         for group, states in new.items():
-            old = self.reached.get(group, self.bdd.false)
-            fresh = states & ~old
+            old = self.reached.get(group)
+            fresh = states if old is None else states & ~old
             if fresh != self.bdd.false:
-                self.reached[group] = old | fresh
+                self.reached[group] = fresh if old is None else old | fresh
                 level[group] = fresh
                 self.rep.setdefault(group, reps[group])
-                self.states += self.count(fresh, group)
+                self._uncounted.add(group)
         if level:
             self.levels.append(level)
-            self.level_widened.append(len(self.widenings))
         self._frontier = level
         self._bitten_now = {g: frozenset(self._bitten_next.get(g, ())) for g in level}
         self._bitten_next = {}
@@ -303,8 +317,6 @@ class SymbolicSearch(Dimensions):
             for group, u in by_group.items():
                 if self.holds(group, d):
                     by_group[group] = u & zero
-        if self.levels:  # the frontier is the newest depth
-            self.level_widened[-1] = len(self.widenings)
         for records in self.stuck.values():
             records[:] = [
                 r._replace(given=r.given & zero) if self.holds(r.group, d) else r for r in records

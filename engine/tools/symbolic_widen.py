@@ -5,8 +5,9 @@ when a value's code no longer fits (`Dimensions.code` raises `Widen`): a charact
 with five states pays for three variables, not for the seven its codes may need. The
 sets kept so far did not know the variable, so it is free in them; the search makes it
 0 in every set it still steps or compares (the reached sets, the frontier, the next
-depth, the stuck ones), and `catch_up` does the same for the sets and steps only the
-findings read (the older depths, the edges), once, before they are read.
+depth, the stuck ones), and `catch_up` does the same for the steps between them (the
+edges), which only the findings read, once, before they are read. The older depths'
+sets are left as they were: the findings read them through the reached sets.
 """
 
 from __future__ import annotations
@@ -20,16 +21,9 @@ __all__ = ["catch_up"]
 
 
 def catch_up(search: SymbolicSearch) -> None:
-    """Make the new variables 0 in the older depths' sets and in the steps' relations
-    (what the findings read), each set and step once, for all widenings at a time."""
-    bdd, count = search.bdd, len(search.widenings)
-    for depth, level in enumerate(search.levels):
-        since = search.widenings[search.level_widened[depth] :]
-        for group, u in level.items():
-            names = {name: False for d, name in since if search.holds(group, d)}
-            if names:
-                level[group] = u & bdd.cube(names)
-        search.level_widened[depth] = count
+    """Make the new variables 0 in the steps' relations (what the findings read), each
+    step once, for all widenings at a time."""
+    count = len(search.widenings)
     for edges in search.edges.values():
         edges[:] = [_caught_up(search, e) if e.widened < count else e for e in edges]
 
