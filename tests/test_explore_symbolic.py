@@ -126,6 +126,19 @@ def test_a_bite_on_one_way_in_is_not_carried_to_the_states_of_the_other_way() ->
     )
 
 
+def test_characters_no_step_names_again_count_only_as_survivors_or_not() -> None:
+    # Ara lost to the dark and Ara sent ahead are one state at the gate, which only
+    # counts who is with the group: as many states as the state search keeps.
+    story = load_story(FIXTURES / "explore_counted")
+    states = Explorer(story)
+    states.run()
+    by_sets = SymbolicExplorer(story)
+    by_sets.run()
+    assert by_sets.states == states.result().states == 7
+    gate = [g for g in by_sets.reached if g[0] == "gate"]
+    assert sum(by_sets.reached_in(g) for g in gate) == 2  # Ara with the group, or not
+
+
 def test_a_dimension_gets_more_variables_as_its_values_come() -> None:
     explorer = SymbolicExplorer(load_story(MANY))
     explorer.run()

@@ -25,6 +25,7 @@ from engine.tools.symbolic_space import (
     TooManyValues,
     Widen,
     get,
+    survivor_class,
 )
 from engine.tools.symbolic_space import assign as _assign
 
@@ -53,6 +54,16 @@ class _Stuck(NamedTuple):
     given: BDD
 
 
+class _Drop(NamedTuple):
+    """What a child no longer reads of its parent's set."""
+
+    dropped: tuple[str, ...]  # variables of untouched dimensions to forget
+    blank: BDD  # the constant some take (code 0)
+    kept: frozenset[Dim]  # the dimensions the child reads
+    classed: tuple[Dim, ...]  # characters that go to their survivor class
+    classed_vars: tuple[str, ...]  # their variables
+
+
 @dataclass
 class _Outcome:
     """What one group's set stepped to at one depth, kept only once complete."""
@@ -71,7 +82,7 @@ class SymbolicSearch(Dimensions):
     def __init__(self, story: Story, seed: int = 0) -> None:
         super().__init__(story)
         self.seed = seed
-        self._drops: dict[tuple[Any, ...], tuple[tuple[str, ...], BDD, frozenset[Dim]]] = {}
+        self._drops: dict[tuple[Any, ...], _Drop] = {}
         # The search
         self.start = initial_state(story, seed)
         self.reached: dict[Group, BDD] = {}
@@ -98,7 +109,7 @@ class SymbolicSearch(Dimensions):
         group = self._group(self.start)
         while True:
             try:
-                first = self._project_all(self._cube_of(self.start, self.dims), group)
+                first = self._first_set(group)
                 break
             except Widen as more:
                 self._widen(more.dim)
@@ -110,16 +121,18 @@ class SymbolicSearch(Dimensions):
         turn = s.turn if self.reads_turn else 0
         return (s.node, s.resume, s.episode, s.rng, s.just_turned, turn, s.visits, s.taken)
 
-    def _project_all(self, u: BDD, group: Group) -> BDD:
+    def _first_set(self, group: Group) -> BDD:
+        """The start state as a set, what no later step reads forgotten."""
         keep = self.relevant(group[0], group[1]) | {("c", i) for i in group[4]}
+        counted = self.counts_later(group[0], group[1])
+        codes = []
         for d in self.dims:
-            if d in keep:
-                continue
-            if d[0] != "c":
-                u = self.bdd.exist(self.vars[d], u)
-            elif u & self._bitten_set(d) == self.bdd.false:
-                u = self.bdd.exist(self.vars[d], u) & self._cube([(d, 0)])
-        return u
+            value = get(self.start, d)
+            if d in keep or (d[0] == "c" and value.status == _BITTEN):
+                codes.append((d, self.code(d, value)))
+            elif d[0] == "c":  # free, for the other dimensions
+                codes.append((d, self.code(d, survivor_class(value)) if counted else 0))
+        return self._cube(codes)
 
     @property
     def states(self) -> int:
@@ -208,8 +221,8 @@ class SymbolicSearch(Dimensions):
         present, _ = self.present(group[0], group[1])
         split = [d for d in touched if d in present]  # the rest: written, not yet read
         names = tuple(v for d in split for v in self.vars[d])
-        named = set(names)
-        others = [v for v in self.all_vars if v not in named]
+        in_split = set(names)
+        others = [v for v in self.all_vars if v not in in_split]
         stepped = tuple(v for d in touched for v in self.vars[d])
         unread = [(d, _BLANK[d[0]]) for d in touched if d not in present]
         # No one outside the split is bitten in the set; the real state must agree, or
@@ -217,7 +230,10 @@ class SymbolicSearch(Dimensions):
         unread += [
             (d, _BLANK["c"]) for d in self.chars if d not in dims and get(rep, d).status == _BITTEN
         ]
-        here = self.relevant(group[0], group[1]) | dims
+        named = self.relevant(group[0], group[1])
+        here = frozenset(named | dims)
+        if self.counts_later(group[0], group[1]):  # everyone holds a survivor class
+            here = here.union(self.chars)
         counted = self._survivor_counts() if counts else [bdd.true]
         for among in counted:
             part = states & among if counts else states
@@ -226,8 +242,7 @@ class SymbolicSearch(Dimensions):
             # Each split is stepped once; its pairs (split, result) are gathered per
             # (choice, child, what the child forgets), then the whole set is stepped by
             # them at once (a relational product): one diagram operation per outcome.
-            relations: dict[tuple[int, Group, tuple[str, ...]], BDD] = {}
-            blanks: dict[tuple[Group, tuple[str, ...]], BDD] = {}
+            relations: dict[tuple[int, Group, _Drop], BDD] = {}
             for bits in bdd.pick_iter(bdd.exist(others, part), care_vars=list(names)):
                 codes = tuple((d, self._decode(d, bits)) for d in split)
                 real = _assign(rep, [*((d, self._values[d][c]) for d, c in codes), *unread])
@@ -252,9 +267,10 @@ class SymbolicSearch(Dimensions):
                     out.transitions += 1
                     to = self._group(child)
                     bitten = tuple(i for i, c in enumerate(child.roster) if c.status == _BITTEN)
-                    dropped, blank, kept = self._drop(here, touched, to, bitten)
+                    drop = self._drop(here, named, touched, to, bitten)
+                    kept = drop.kept
                     made = self._bits(
-                        (d, self.code(d, get(child, d)) if d in kept else 0)
+                        (d, self.code(d, get(child, d)) if d in kept else self._unread(d, child))
                         for d in touched
                         if d in kept or d[0] == "c"  # a character no one reads has code 0
                     )
@@ -263,28 +279,31 @@ class SymbolicSearch(Dimensions):
                     )
                     if bitten:
                         out.bitten.setdefault(to, set()).update(bitten)
-                    key = (node.choices.index(choice), to, dropped)
+                    key = (node.choices.index(choice), to, drop)
                     relations[key] = relations.get(key, bdd.false) | pair
-                    blanks[(to, dropped)] = blank
                     reps.setdefault(to, child)
-            # One product per child (the choices that lead there stepped together).
-            joint: dict[tuple[Group, tuple[str, ...]], BDD] = {}
-            for (_position, to, dropped), relation in relations.items():
-                joint[(to, dropped)] = joint.get((to, dropped), bdd.false) | relation
-            for (to, dropped), relation in joint.items():
-                image = self.and_exists(part, relation, stepped + dropped)
-                image = self.rename(image, stepped, primed=False)
-                out.images.append((to, image & blanks[(to, dropped)]))
-            for (position, to, dropped), relation in relations.items():
+            # One product per child (the choices that lead there stepped together);
+            # who no one reads by name any more goes to their survivor class with it.
+            joint: dict[tuple[Group, _Drop], BDD] = {}
+            for (_position, to, drop), relation in relations.items():
+                joint[(to, drop)] = joint.get((to, drop), bdd.false) | relation
+            classes: dict[_Drop, BDD] = {}
+            for (to, drop), relation in joint.items():
+                classes[drop] = self.class_relation(drop.classed)
+                moved = stepped + drop.classed_vars
+                image = self.and_exists(part, relation & classes[drop], moved + drop.dropped)
+                image = self.rename(image, moved, primed=False)
+                out.images.append((to, image & drop.blank))
+            for (position, to, drop), relation in relations.items():
                 out.edges.append(
                     _Edge(
                         group,
-                        relation & among,
-                        stepped,
+                        relation & classes[drop] & among,
+                        stepped + drop.classed_vars,
                         position,
                         to,
-                        dropped,
-                        frozenset(touched),
+                        drop.dropped,
+                        frozenset(touched).union(drop.classed),
                         counts,
                         len(self.widenings),
                     )
@@ -328,28 +347,44 @@ class SymbolicSearch(Dimensions):
             found = self._cubes[bits] = self.bdd.cube(dict(bits))
         return found
 
+    def _unread(self, d: Dim, child: GameState) -> int:
+        """The code of a touched character the child does not read by name."""
+        if self.counts_later(child.node, child.resume):
+            return self.code(d, survivor_class(get(child, d)))
+        return 0
+
     def _drop(
         self,
         here: frozenset[Dim] | set[Dim],
+        named: frozenset[Dim],
         touched: list[Dim],
         to: Group,
         bitten: tuple[int, ...],
-    ) -> tuple[tuple[str, ...], BDD, frozenset[Dim]]:
-        """What the child (who is `bitten` in it) no longer reads: the untouched
-        dimensions' variables to forget, the constant they take, and the touched
-        dimensions the child keeps."""
-        key = (here, tuple(touched), to[0], to[1], to[4], bitten)
+    ) -> _Drop:
+        """What the child (who is `bitten` in it) no longer reads of the parent's set
+        (which holds `here`, `named` by a later step); see `_Drop`."""
+        key = (here, named, tuple(touched), to[0], to[1], to[4], bitten)
         found = self._drops.get(key)
         if found is None:
             keep = set(self.relevant(to[0], to[1]))
             keep.update(("c", i) for i in (*to[4], *bitten))
             gone = [d for d in self.dims if d in here and d not in keep and d not in touched]
+            classed: tuple[Dim, ...] = ()
+            if self.counts_later(to[0], to[1]):  # characters keep their survivor class
+                classed = tuple(d for d in gone if d[0] == "c" and d in named)
+                gone = [d for d in gone if d[0] != "c"]  # the others have it already
             dropped = tuple(v for d in gone for v in self.vars[d])
             # Characters no one reads take code 0; what the child reads but the parent
             # left free (never, if the relevance is exact) takes it too.
             blank = [d for d in gone if d[0] == "c"]
             blank += [d for d in keep if d not in here and d not in touched and d[0] != "c"]
-            found = (dropped, self._cube((d, 0) for d in blank), frozenset(keep))
+            found = _Drop(
+                dropped,
+                self._cube((d, 0) for d in blank),
+                frozenset(keep),
+                classed,
+                tuple(v for d in classed for v in self.vars[d]),
+            )
             self._drops[key] = found
         return found
 

@@ -36,7 +36,16 @@ from engine.runtime.state import CharState, GameState
 from engine.runtime.world import RESUME, TURNED_TARGET, Place, Status
 from engine.tools.relevance import SURVIVORS, TOUCHED, Relevance
 
-__all__ = ["BDD", "Dim", "Dimensions", "TooManyValues", "Widen", "assign", "get"]
+__all__ = [
+    "BDD",
+    "Dim",
+    "Dimensions",
+    "TooManyValues",
+    "Widen",
+    "assign",
+    "get",
+    "survivor_class",
+]
 
 Dim = tuple[str, Any]  # ("c", cast index), ("f", flag), ("k", counter), ("i", item), ("v", node)
 Group = tuple[Any, ...]
@@ -46,6 +55,15 @@ _LIMIT = {"c": 7, "f": 1, "k": 6, "i": 6, "v": 1}  # variables per dimension, at
 CACHE_ENTRIES = 2**21  # CUDD's computed table, at most (a few tens of MB)
 _BLANK = {"c": CharState(Status.DEAD, ""), "f": False, "k": 0, "i": 0, "v": False}
 """What a real state holds for a dimension that no later step reads (code 0)."""
+
+
+_SURVIVOR = CharState(Status.HEALTHY, Place.GROUP)
+_NO_ONE = CharState(Status.DEAD, "")  # the blank character (code 0)
+
+
+def survivor_class(value: CharState) -> CharState:
+    """What `survivors` sees of a character: one who counts, or no one (code 0)."""
+    return _SURVIVOR if value.place == Place.GROUP and value.is_alive else _NO_ONE
 
 
 class Widen(Exception):
@@ -139,7 +157,6 @@ class Dimensions:
         self.vars: dict[Dim, tuple[str, ...]] = {}
         self.primed: dict[str, str] = {}  # each variable's copy for a step's result
         self.all_vars: list[str] = []
-        self._bitten: dict[tuple[Dim, int], BDD] = {}
         self._counts: dict[tuple[int, ...], list[BDD]] = {}
         self._present: dict[tuple[str, str | None], tuple[frozenset[Dim], int]] = {}
         # Every variable a dimension may need is declared up front, in the order of the
@@ -209,8 +226,7 @@ class Dimensions:
         name = self._spare[d].pop(0)
         self.vars[d] += (name,)
         self.all_vars.append(name)
-        self._bitten.clear()  # cubes and counts over the variables there were
-        self._counts.clear()
+        self._counts.clear()  # counts over the variables there were
         self._present.clear()
         return name
 
@@ -244,17 +260,6 @@ class Dimensions:
 
     def _decode(self, d: Dim, bits: dict[str, bool]) -> int:
         return sum(1 << b for b, name in enumerate(self.vars[d]) if bits[name])
-
-    def _bitten_set(self, d: Dim) -> BDD:
-        values = self._values[d]
-        found = self._bitten.get((d, len(values)))
-        if found is None:
-            found = self.bdd.false
-            for c, v in enumerate(values):
-                if c and v.status == Status.BITTEN:
-                    found |= self._cube([(d, c)])
-            self._bitten[(d, len(values))] = found
-        return found
 
     def _survivor_counts(self) -> list[BDD]:
         """Per number n, the set where exactly n characters are alive with the group."""
@@ -355,13 +360,31 @@ class Dimensions:
         return found
 
     def relevant(self, node: str, resume: str | None) -> frozenset[Dim]:
-        """The dimensions a later step may read (every character where `survivors` is)."""
+        """The dimensions a later step may read by name (where `survivors` is read, also
+        the characters an effect changes later: they change what it counts)."""
         found = self._relevant.get((node, resume))
         if found is None:
             needs = self.relevance.needs(node, resume)
             counted = SURVIVORS in needs
             dims = self._var_dims(v for v in needs if v[0] != TOUCHED or counted)
-            if counted:
-                dims.update(self.chars)
             found = self._relevant[(node, resume)] = frozenset(dims)
         return found
+
+    def counts_later(self, node: str, resume: str | None) -> bool:
+        """Whether a later step reads `survivors`: then a character no step reads by
+        name any more still counts, as a survivor or not (`survivor_class`)."""
+        return SURVIVORS in self.relevance.needs(node, resume)
+
+    def class_relation(self, chars: tuple[Dim, ...]) -> BDD:
+        """The pairs (a character's code, its class's code: primed) for each of `chars`:
+        all a later `survivors` reads of a character no one reads by name."""
+        out = self.bdd.true
+        for d in chars:
+            pairs = self.bdd.false
+            for c, value in enumerate(self._values[d]):
+                made = self.code(d, survivor_class(value))
+                bits = self._bits([(d, c)])
+                bits.update((self.primed[v], b) for v, b in self._bits([(d, made)]).items())
+                pairs |= self.bdd.cube(bits)
+            out &= pairs
+        return out
