@@ -91,10 +91,6 @@ def test_seeded_random_runs_reach_every_ending_and_every_node_of_the_bundled_sto
     assert set(result.node_visits) | shows_path == set(bundled.nodes)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("HYOSAN_SLOW_TESTS"),
-    reason="the search by sets of the whole season takes minutes; set HYOSAN_SLOW_TESTS=1",
-)
 def test_the_whole_season_explored_by_sets_reaches_every_ending_and_never_gets_stuck(
     bundled: Story,
 ) -> None:
