@@ -181,6 +181,15 @@ def test_explore_symbolic_json_says_how_it_searched() -> None:
     assert report["final_rosters"] is None
 
 
+def test_explore_symbolic_stops_at_the_bound_on_its_steps() -> None:
+    # The rules lab takes far more steps than the bound: the search by sets stops at
+    # the --max-states bound (on the steps it takes), as a story with no end would.
+    done = _hyosan("explore", str(FIXTURES / "rules_lab"), "--symbolic", "--max-states", "5000")
+    assert done.returncode == 1, done.stderr
+    assert "INCOMPLETE: stopped at the --max-states bound" in done.stdout
+    assert done.stderr == ""
+
+
 @pytest.mark.parametrize("extra", [["--rosters"], ["--exact"], ["--jobs", "2"]])
 def test_explore_symbolic_refuses_what_it_cannot_do(extra: list[str]) -> None:
     done = _hyosan("explore", str(FIXTURES / "explore_fates"), "--symbolic", *extra)

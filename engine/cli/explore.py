@@ -111,7 +111,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="search sets of states (decision diagrams) instead of one state at a time: "
         "finishes stories whose characters' fates multiply into billions of states "
-        "(same findings; no --rosters, --exact or --jobs; --max-states does not apply)",
+        "(same findings; no --rosters, --exact or --jobs; --max-states bounds the "
+        "steps it takes, one per split of a set, instead of the states)",
     )
     parser.add_argument(
         "--max-seconds",
@@ -151,14 +152,16 @@ def _search(
     def late() -> bool:
         return deadline is not None and time.monotonic() > deadline
 
-    bound = 2**62 if args.symbolic else args.max_states  # a search by sets has no bound
+    bound = 2**62 if args.symbolic else args.max_states  # by sets: bounds the steps
     show = Progress(started, bound, args.max_seconds) if sys.stderr.isatty() else None
     jobs = args.jobs or cores()
     search: SearchRecord | SymbolicExplorer
     gc.disable()  # the search makes millions of tuples and no cycles: nothing to collect
     try:
         if args.symbolic:
-            search = _symbolic(story, args.seed, show, late if deadline is not None else None)
+            search = _symbolic(
+                story, args.seed, args.max_states, show, late if deadline is not None else None
+            )
         elif jobs > 1 and can_fork():
             asked = [False]
             with _ctrl_c_as_flag(asked):
@@ -192,11 +195,15 @@ def _search(
 
 
 def _symbolic(
-    story: Story, seed: int, show: Progress | None, until: Callable[[], bool] | None
+    story: Story,
+    seed: int,
+    max_steps: int,
+    show: Progress | None,
+    until: Callable[[], bool] | None,
 ) -> SymbolicExplorer:
     from engine.tools.symbolic import SymbolicExplorer, TooManyValues
 
-    explorer = SymbolicExplorer(story, seed)
+    explorer = SymbolicExplorer(story, seed, max_steps)
     try:
         explorer.run(show, until=until)
     except KeyboardInterrupt:

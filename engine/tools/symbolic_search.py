@@ -79,9 +79,10 @@ class _Outcome:
 class SymbolicSearch(Dimensions):
     """A breadth-first search over sets of states; see `engine.tools.symbolic`."""
 
-    def __init__(self, story: Story, seed: int = 0) -> None:
+    def __init__(self, story: Story, seed: int = 0, max_steps: int | None = None) -> None:
         super().__init__(story)
         self.seed = seed
+        self.max_steps = max_steps  # real steps (one per split and choice), at most
         self._drops: dict[tuple[Any, ...], _Drop] = {}
         # The search
         self.start = initial_state(story, seed)
@@ -167,9 +168,12 @@ class SymbolicSearch(Dimensions):
         until: Callable[[], bool] | None = None,
     ) -> None:
         """Expand depth after depth until nothing new is reached or `until()` says so
-        (asked before each depth)."""
+        (asked before each depth), or `max_steps` real steps are taken."""
         while self._frontier and self.stopped is None:
             if until is not None and until():
+                return
+            if self.max_steps is not None and self.transitions >= self.max_steps:
+                self.stop("bound")  # a story with no end (a counter that grows for ever)
                 return
             new: dict[Group, BDD] = {}
             reps: dict[Group, GameState] = {}
