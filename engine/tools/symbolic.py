@@ -36,7 +36,7 @@ from __future__ import annotations
 from engine.tools.findings import ExploreResult
 from engine.tools.symbolic_findings import findings
 from engine.tools.symbolic_search import SymbolicSearch
-from engine.tools.symbolic_space import TooManyValues
+from engine.tools.symbolic_values import TooManyValues
 
 __all__ = ["SymbolicExplorer", "TooManyValues"]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING, NamedTuple
 
-from engine.runtime.rules import step, survivors
+from engine.runtime.rules import replay_steps, survivors
 from engine.tools.explore_record import completion, never_available
 from engine.tools.findings import EndingReport, ExploreResult, Softlock, Steps
-from engine.tools.symbolic_space import BDD, Group
+from engine.tools.symbolic_values import BDD, Group
 from engine.tools.symbolic_widen import catch_up
 
 if TYPE_CHECKING:
@@ -100,9 +100,7 @@ def _ending(search: SymbolicSearch, node_id: str) -> EndingReport:
     count = sum(search.reached_in(g) for g in search.reached if g[0] == node_id)
     depth, group = first
     path = witness(search, depth, group, search.bdd.true)
-    final = search.start
-    for _node, choice in path:
-        final = step(search.story, final, choice)[0]
+    final = replay_steps(search.story, search.seed, path)[-1]
     return EndingReport(node.ending.id, node.id, node.ending.title, count, path, survivors(final))
 
 

@@ -2,78 +2,36 @@
 
 Owns: `SymbolicSearch` (the frontier, the sets reached at each depth, the steps between
 them as relations, one more variable for a dimension when its values need it) and the
-records it keeps for the findings (`_Edge`, `_Stuck`). How it works is told in
+records it keeps for the findings (`Edge`, `Stuck`). How it works is told in
 `engine.tools.symbolic`, which adds the findings (`SymbolicExplorer`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from engine.runtime.model import Story
 from engine.runtime.rules import available_choices, initial_state, step
 from engine.runtime.state import GameState
 from engine.runtime.world import Status
-from engine.tools.symbolic_space import (
-    _BLANK,
+from engine.tools.symbolic_records import Drop, Edge, Outcome, Stuck
+from engine.tools.symbolic_space import Dimensions
+from engine.tools.symbolic_values import (
     BDD,
+    BLANK,
     Dim,
-    Dimensions,
     Group,
     TooManyValues,
     Widen,
     get,
     survivor_class,
 )
-from engine.tools.symbolic_space import assign as _assign
+from engine.tools.symbolic_values import assign as _assign
 
 __all__ = ["SymbolicSearch", "TooManyValues"]
 
 _BITTEN = Status.BITTEN
-
-
-class _Edge(NamedTuple):
-    """The splits of a parent group's set that one choice takes into one child group."""
-
-    parent: Group
-    relation: BDD  # pairs (the split's codes, the child's codes: primed) of touched dims
-    touched: tuple[str, ...]  # the touched dimensions' variables
-    position: int  # the choice's position at its node
-    child: Group
-    dropped: tuple[str, ...]  # variables of untouched dimensions the child no longer reads
-    dims: frozenset[Dim]  # the touched dimensions
-    counted: bool  # the split holds a number of survivors (a set over every character)
-    widened: int  # how many of the search's `widenings` its diagrams know of
-
-
-class _Stuck(NamedTuple):
-    level: int
-    group: Group
-    given: BDD
-
-
-class _Drop(NamedTuple):
-    """What a child no longer reads of its parent's set."""
-
-    dropped: tuple[str, ...]  # variables of untouched dimensions to forget
-    blank: BDD  # the constant some take (code 0)
-    kept: frozenset[Dim]  # the dimensions the child reads
-    classed: tuple[Dim, ...]  # characters that go to their survivor class
-    classed_vars: tuple[str, ...]  # their variables
-
-
-@dataclass
-class _Outcome:
-    """What one group's set stepped to at one depth, kept only once complete."""
-
-    depth: int
-    images: list[tuple[Group, BDD]]  # (child group, the states it reaches)
-    edges: list[_Edge]
-    stuck: list[tuple[str, Group, BDD]]  # (node, group, the states with no choice)
-    transitions: int
-    bitten: dict[Group, set[int]]  # per child, who is bitten in some state it reaches
 
 
 class SymbolicSearch(Dimensions):
@@ -83,14 +41,13 @@ class SymbolicSearch(Dimensions):
         super().__init__(story)
         self.seed = seed
         self.max_steps = max_steps  # real steps (one per split and choice), at most
-        self._drops: dict[tuple[Any, ...], _Drop] = {}
-        # The search
+        self._drops: dict[tuple[Any, ...], Drop] = {}
         self.start = initial_state(story, seed)
         self.reached: dict[Group, BDD] = {}
         self.levels: list[dict[Group, BDD]] = []  # the new states of each depth, by group
         self.rep: dict[Group, GameState] = {}  # a real state of each group
-        self.edges: dict[tuple[int, Group], list[_Edge]] = {}  # (child's depth, child)
-        self.stuck: dict[str, list[_Stuck]] = {}
+        self.edges: dict[tuple[int, Group], list[Edge]] = {}  # (child's depth, child)
+        self.stuck: dict[str, list[Stuck]] = {}
         self.stuck_sets: dict[Group, BDD] = {}
         self.taken: set[tuple[str, str]] = set()
         self.expanded: set[str] = set()
@@ -135,19 +92,22 @@ class SymbolicSearch(Dimensions):
                 codes.append((d, self.code(d, survivor_class(value)) if counted else 0))
         return self._cube(codes)
 
-    @property
-    def states(self) -> int:
-        """The distinct (projected) states reached so far, counted when asked: a group's
-        set once per asking, not each depth's new states one by one."""
+    def _count_new(self) -> None:
+        """Count the groups reached since the last count: a group's set once per
+        asking, not each depth's new states one by one."""
         for group in self._uncounted:
             self._counted[group] = self.count(self.reached[group], group)
         self._uncounted.clear()
+
+    @property
+    def states(self) -> int:
+        """The distinct (projected) states reached so far."""
+        self._count_new()
         return sum(self._counted.values())
 
     def reached_in(self, group: Group) -> int:
         """How many states of `group` are reached."""
-        if group in self._uncounted:
-            self.states  # noqa: B018 (counts what is new)
+        self._count_new()
         return self._counted[group]
 
     # --- the search ---
@@ -206,14 +166,14 @@ class SymbolicSearch(Dimensions):
         self._bitten_now = {g: frozenset(self._bitten_next.get(g, ())) for g in level}
         self._bitten_next = {}
 
-    def _expand(self, group: Group, states: BDD, reps: dict[Group, GameState]) -> _Outcome:
+    def _expand(self, group: Group, states: BDD, reps: dict[Group, GameState]) -> Outcome:
         """What a group's set steps to; nothing is kept until `_commit` (a `Widen` on
         the way means the set is stepped again with one more variable)."""
         bdd, story = self.bdd, self.story
         depth = len(self.levels) - 1
         rep = self.rep[group]
         node = story.nodes[group[0]]
-        out = _Outcome(depth, [], [], [], 0, {})
+        out = Outcome(depth, [], [], [], 0, {})
         self.expanded.add(node.id)
         if node.ending is not None:
             self.first_ending.setdefault(node.ending.id, (depth, group))
@@ -228,11 +188,11 @@ class SymbolicSearch(Dimensions):
         in_split = set(names)
         others = [v for v in self.all_vars if v not in in_split]
         stepped = tuple(v for d in touched for v in self.vars[d])
-        unread = [(d, _BLANK[d[0]]) for d in touched if d not in present]
+        unread = [(d, BLANK[d[0]]) for d in touched if d not in present]
         # No one outside the split is bitten in the set; the real state must agree, or
         # the clock would tick a bite that only the group's first state had.
         unread += [
-            (d, _BLANK["c"]) for d in self.chars if d not in dims and get(rep, d).status == _BITTEN
+            (d, BLANK["c"]) for d in self.chars if d not in dims and get(rep, d).status == _BITTEN
         ]
         named = self.relevant(group[0], group[1])
         here = frozenset(named | dims)
@@ -246,7 +206,7 @@ class SymbolicSearch(Dimensions):
             # Each split is stepped once; its pairs (split, result) are gathered per
             # (choice, child, what the child forgets), then the whole set is stepped by
             # them at once (a relational product): one diagram operation per outcome.
-            relations: dict[tuple[int, Group, _Drop], BDD] = {}
+            relations: dict[tuple[int, Group, Drop], BDD] = {}
             for bits in bdd.pick_iter(bdd.exist(others, part), care_vars=list(names)):
                 codes = tuple((d, self._decode(d, bits)) for d in split)
                 real = _assign(rep, [*((d, self._values[d][c]) for d, c in codes), *unread])
@@ -276,7 +236,7 @@ class SymbolicSearch(Dimensions):
                     made = self._bits(
                         (d, self.code(d, get(child, d)) if d in kept else self._unread(d, child))
                         for d in touched
-                        if d in kept or d[0] == "c"  # a character no one reads has code 0
+                        if d in kept or d[0] == "c"  # unread: its survivor class or code 0
                     )
                     pair = given & self._cube_cached(
                         tuple((self.primed[v], b) for v, b in made.items())
@@ -288,10 +248,10 @@ class SymbolicSearch(Dimensions):
                     reps.setdefault(to, child)
             # One product per child (the choices that lead there stepped together);
             # who no one reads by name any more goes to their survivor class with it.
-            joint: dict[tuple[Group, _Drop], BDD] = {}
+            joint: dict[tuple[Group, Drop], BDD] = {}
             for (_position, to, drop), relation in relations.items():
                 joint[(to, drop)] = joint.get((to, drop), bdd.false) | relation
-            classes: dict[_Drop, BDD] = {}
+            classes: dict[Drop, BDD] = {}
             for (to, drop), relation in joint.items():
                 classes[drop] = self.class_relation(drop.classed)
                 moved = stepped + drop.classed_vars
@@ -300,7 +260,7 @@ class SymbolicSearch(Dimensions):
                 out.images.append((to, image & drop.blank))
             for (position, to, drop), relation in relations.items():
                 out.edges.append(
-                    _Edge(
+                    Edge(
                         group,
                         relation & classes[drop] & among,
                         stepped + drop.classed_vars,
@@ -314,13 +274,13 @@ class SymbolicSearch(Dimensions):
                 )
         return out
 
-    def _commit(self, out: _Outcome, new: dict[Group, BDD]) -> None:
+    def _commit(self, out: Outcome, new: dict[Group, BDD]) -> None:
         for to, image in out.images:
             new[to] = new.get(to, self.bdd.false) | image
         for edge in out.edges:
             self.edges.setdefault((out.depth + 1, edge.child), []).append(edge)
         for node, group, states in out.stuck:
-            self.stuck.setdefault(node, []).append(_Stuck(out.depth, group, states))
+            self.stuck.setdefault(node, []).append(Stuck(out.depth, group, states))
             self.stuck_sets[group] = self.stuck_sets.get(group, self.bdd.false) | states
         self.transitions += out.transitions
         for to, bites in out.bitten.items():
@@ -364,9 +324,9 @@ class SymbolicSearch(Dimensions):
         touched: list[Dim],
         to: Group,
         bitten: tuple[int, ...],
-    ) -> _Drop:
+    ) -> Drop:
         """What the child (who is `bitten` in it) no longer reads of the parent's set
-        (which holds `here`, `named` by a later step); see `_Drop`."""
+        (which holds `here`, `named` by a later step); see `Drop`."""
         key = (here, named, tuple(touched), to[0], to[1], to[4], bitten)
         found = self._drops.get(key)
         if found is None:
@@ -382,7 +342,7 @@ class SymbolicSearch(Dimensions):
             # left free (never, if the relevance is exact) takes it too.
             blank = [d for d in gone if d[0] == "c"]
             blank += [d for d in keep if d not in here and d not in touched and d[0] != "c"]
-            found = _Drop(
+            found = Drop(
                 dropped,
                 self._cube((d, 0) for d in blank),
                 frozenset(keep),

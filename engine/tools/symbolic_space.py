@@ -1,10 +1,11 @@
 """The dimensions of the search by sets: how a state's parts are coded as diagram variables.
 
 Owns: `Dimensions` (each character, flag, counter, item and visited node of a story as a
-few variables of a binary decision diagram manager, the codes of the values they took,
-and what a step at a node reads or changes: `touched`, and what a later step may read:
-`relevant`), `TooManyValues`, and the helpers that read and write a dimension of a real
-`GameState`. `engine.tools.symbolic` searches with them.
+few variables of a binary decision diagram manager, one more as its values need them
+(`Widen`), the codes of the values they took, what a step at a node reads or changes:
+`touched`, and what a later step may read: `relevant`, `counts_later`), `TooManyValues`,
+what `survivors()` sees of a character (`survivor_class`), and the helpers that read and
+write a dimension of a real `GameState`. `engine.tools.symbolic` searches with them.
 """
 
 from __future__ import annotations
@@ -32,47 +33,22 @@ from engine.runtime.effects import (
 )
 from engine.runtime.graph import interrupt_nodes
 from engine.runtime.model import Story
-from engine.runtime.state import CharState, GameState
-from engine.runtime.world import RESUME, TURNED_TARGET, Place, Status
+from engine.runtime.world import RESUME, TURNED_TARGET
 from engine.tools.relevance import SURVIVORS, TOUCHED, Relevance
+from engine.tools.symbolic_values import (
+    BDD,
+    BLANK,
+    LIMIT,
+    Dim,
+    TooManyValues,
+    Widen,
+    counts_as_survivor,
+    survivor_class,
+)
 
-__all__ = [
-    "BDD",
-    "Dim",
-    "Dimensions",
-    "TooManyValues",
-    "Widen",
-    "assign",
-    "get",
-    "survivor_class",
-]
+__all__ = ["Dimensions"]
 
-Dim = tuple[str, Any]  # ("c", cast index), ("f", flag), ("k", counter), ("i", item), ("v", node)
-Group = tuple[Any, ...]
-BDD = Any  # a diagram node of `dd` (untyped)
-
-_LIMIT = {"c": 7, "f": 1, "k": 6, "i": 6, "v": 1}  # variables per dimension, at most
 CACHE_ENTRIES = 2**21  # CUDD's computed table, at most (a few tens of MB)
-_BLANK = {"c": CharState(Status.DEAD, ""), "f": False, "k": 0, "i": 0, "v": False}
-"""What a real state holds for a dimension that no later step reads (code 0)."""
-
-
-_SURVIVOR = CharState(Status.HEALTHY, Place.GROUP)
-_NO_ONE = CharState(Status.DEAD, "")  # the blank character (code 0)
-
-
-def survivor_class(value: CharState) -> CharState:
-    """What `survivors` sees of a character: one who counts, or no one (code 0)."""
-    return _SURVIVOR if value.place == Place.GROUP and value.is_alive else _NO_ONE
-
-
-class Widen(Exception):
-    """A dimension's codes need one more variable than it has: the search adds it and
-    steps the set again (`Dimensions.code` raises it, the explorer handles it)."""
-
-    def __init__(self, dim: Dim) -> None:
-        super().__init__(dim)
-        self.dim = dim
 
 
 def _manager() -> tuple[Any, Any]:
@@ -86,51 +62,6 @@ def _manager() -> tuple[Any, Any]:
 
         bdd = autoref.BDD()
         return bdd, lambda u, v, qvars: bdd.exist(qvars, u & v)
-
-
-class TooManyValues(Exception):
-    """A dimension took more distinct values than its bits can code."""
-
-    def __init__(self, dim: Dim) -> None:
-        kind = {"c": "character", "f": "flag", "k": "counter", "i": "item", "v": "visited"}
-        super().__init__(
-            f"the {kind[dim[0]]} {dim[1]!r} takes more than {2 ** _LIMIT[dim[0]] - 1} values"
-        )
-
-
-def get(s: GameState, d: Dim) -> Any:
-    kind, x = d
-    if kind == "c":
-        return s.roster[x]
-    if kind == "f":
-        return x in s.flags
-    if kind == "k":
-        return s.counters[x]
-    if kind == "i":
-        return s.inventory[x]
-    return x in s.visited
-
-
-def assign(s: GameState, pairs: Iterable[tuple[Dim, Any]]) -> GameState:
-    roster, counters, items = list(s.roster), list(s.counters), list(s.inventory)
-    flags, visited = set(s.flags), set(s.visited)
-    for (kind, x), v in pairs:
-        if kind == "c":
-            roster[x] = v
-        elif kind == "k":
-            counters[x] = v
-        elif kind == "i":
-            items[x] = v
-        else:
-            chosen = flags if kind == "f" else visited
-            (chosen.add if v else chosen.discard)(x)
-    return s._replace(
-        roster=tuple(roster),
-        flags=frozenset(flags),
-        counters=tuple(counters),
-        inventory=tuple(items),
-        visited=frozenset(visited),
-    )
 
 
 class Dimensions:
@@ -167,15 +98,16 @@ class Dimensions:
         self._spare: dict[Dim, list[str]] = {}
         for d in self._order():
             n = self._index[d]
-            self._spare[d] = [f"d{n}b{b}" for b in range(_LIMIT[d[0]])]
+            self._spare[d] = [f"d{n}b{b}" for b in range(LIMIT[d[0]])]
             for name in self._spare[d]:  # side by side: a step's relation stays small
                 self.primed[name] = "p" + name[1:]
                 self.bdd.declare(name, self.primed[name])
             self.vars[d] = ()
             self.declare(d)
-        self._codes: dict[Dim, dict[Any, int]] = {d: {_BLANK[d[0]]: 0} for d in self.dims}
-        self._values: dict[Dim, list[Any]] = {d: [_BLANK[d[0]]] for d in self.dims}
+        self._codes: dict[Dim, dict[Any, int]] = {d: {BLANK[d[0]]: 0} for d in self.dims}
+        self._values: dict[Dim, list[Any]] = {d: [BLANK[d[0]]] for d in self.dims}
         self._relevant: dict[tuple[str, str | None], frozenset[Dim]] = {}
+        self._counts_later: dict[tuple[str, str | None], bool] = {}
         self._same: dict[tuple[str, ...], BDD] = {}  # (v <=> v') over some variables
 
     def _order(self) -> list[Dim]:
@@ -237,7 +169,7 @@ class Dimensions:
         found = codes.get(value)
         if found is None:
             values = self._values[d]
-            if len(values) >= 1 << _LIMIT[d[0]]:
+            if len(values) >= 1 << LIMIT[d[0]]:
                 raise TooManyValues(d)
             found = codes[value] = len(values)
             values.append(value)
@@ -255,9 +187,6 @@ class Dimensions:
     def _cube(self, codes: Iterable[tuple[Dim, int]]) -> BDD:
         return self.bdd.cube(self._bits(codes))
 
-    def _cube_of(self, s: GameState, dims: Iterable[Dim]) -> BDD:
-        return self._cube((d, self.code(d, get(s, d))) for d in dims)
-
     def _decode(self, d: Dim, bits: dict[str, bool]) -> int:
         return sum(1 << b for b, name in enumerate(self.vars[d]) if bits[name])
 
@@ -270,7 +199,7 @@ class Dimensions:
             for d in self.chars:
                 alive = self.bdd.false
                 for c, v in enumerate(self._values[d]):
-                    if c and v.place == Place.GROUP and v.is_alive:
+                    if c and counts_as_survivor(v):
                         alive |= self._cube([(d, c)])
                 exact = [
                     (exact[n] & ~alive if n < len(exact) else self.bdd.false)
@@ -373,7 +302,12 @@ class Dimensions:
     def counts_later(self, node: str, resume: str | None) -> bool:
         """Whether a later step reads `survivors`: then a character no step reads by
         name any more still counts, as a survivor or not (`survivor_class`)."""
-        return SURVIVORS in self.relevance.needs(node, resume)
+        found = self._counts_later.get((node, resume))
+        if found is None:
+            found = self._counts_later[(node, resume)] = SURVIVORS in self.relevance.needs(
+                node, resume
+            )
+        return found
 
     def class_relation(self, chars: tuple[Dim, ...]) -> BDD:
         """The pairs (a character's code, its class's code: primed) for each of `chars`:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine.tools.symbolic_records import Edge
+
 if TYPE_CHECKING:
-    from engine.tools.symbolic_search import SymbolicSearch, _Edge
+    from engine.tools.symbolic_search import SymbolicSearch
 
 __all__ = ["catch_up"]
 
@@ -28,7 +30,7 @@ def catch_up(search: SymbolicSearch) -> None:
         edges[:] = [_caught_up(search, e) if e.widened < count else e for e in edges]
 
 
-def _caught_up(search: SymbolicSearch, e: _Edge) -> _Edge:
+def _caught_up(search: SymbolicSearch, e: Edge) -> Edge:
     """An edge whose relation and variables know every widening since it was made: a
     touched dimension's new variable is 0 on the side that holds it, quantified and
     renamed with the others; a dropped dimension's is dropped too."""
