@@ -167,13 +167,23 @@ def test_merged_and_exact_searches_find_the_same_things(folder: Path) -> None:
 
 
 def test_the_bound_stops_the_search_and_says_how_to_raise_it(run_cli: Any) -> None:
-    result = run_cli("explore", str(EXAMPLE), "--max-states", "10")
+    result = run_cli("explore", str(EXAMPLE), "--max-states", "10", "--search", "states")
     assert result.code == 1
     assert "INCOMPLETE" in result.out
-    assert f"hyosan explore {EXAMPLE} --max-states 100" in result.out
-    assert "Or search by sets, which has no bound on states: add --symbolic" in result.out
-    code, out = explore_json(run_cli, str(EXAMPLE), "--max-states", "10")
+    assert f"hyosan explore {EXAMPLE} --search states --max-states 100" in result.out
+    assert "Or search by sets, which has no bound on states: --search sets" in result.out
+    code, out = explore_json(run_cli, str(EXAMPLE), "--max-states", "10", "--search", "states")
     assert (code, out["complete"], out["stopped"], out["states"]) == (1, False, "bound", 10)
+
+
+def test_the_bound_stops_the_default_search_by_sets_after_that_many_steps(run_cli: Any) -> None:
+    result = run_cli("explore", str(EXAMPLE), "--max-states", "10")
+    assert result.code == 1
+    assert "INCOMPLETE: stopped at the --max-states bound" in result.out
+    assert "The search stopped after 10 steps" in result.out
+    assert f"Raise the bound: hyosan explore {EXAMPLE} --max-states 100" in result.out
+    code, out = explore_json(run_cli, str(EXAMPLE), "--max-states", "10")
+    assert (code, out["complete"], out["stopped"], out["symbolic"]) == (1, False, "bound", True)
 
 
 def test_ctrl_c_prints_what_was_found_so_far(run_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,7 +196,7 @@ def test_ctrl_c_prints_what_was_found_so_far(run_cli: Any, monkeypatch: pytest.M
         return real_step(*args)
 
     monkeypatch.setattr(engine.tools.explore, "step", interrupted_step)
-    result = run_cli("explore", str(EXAMPLE), "--jobs", "1")
+    result = run_cli("explore", str(EXAMPLE), "--search", "states")
     assert result.code == 130
     assert "INCOMPLETE: interrupted" in result.out
     assert "Interrupted: the lists above hold what was found so far." in result.out
@@ -236,7 +246,7 @@ LAB = FIXTURES / "explore_lab"
 
 
 def test_two_processes_report_exactly_what_one_process_reports(run_cli: Any) -> None:
-    _, one = explore_json(run_cli, str(LAB), "--jobs", "1")
+    _, one = explore_json(run_cli, str(LAB), "--search", "states")
     _, two = explore_json(run_cli, str(LAB), "--jobs", "2")
     for report in (one, two):
         del report["seconds"], report["states_per_second"]
@@ -261,7 +271,7 @@ def test_a_time_limit_that_is_not_a_number_is_a_usage_error(run_cli: Any) -> Non
 
 
 def test_jobs_0_uses_one_process_per_core_and_finds_the_same(run_cli: Any) -> None:
-    _, one = explore_json(run_cli, str(LAB))
+    _, one = explore_json(run_cli, str(LAB), "--search", "states")
     _, each = explore_json(run_cli, str(LAB), "--jobs", "0")
     for report in (one, each):
         del report["seconds"], report["states_per_second"]

@@ -2,9 +2,9 @@
 
 These skip while the bundled story is being written (while `hyosan check` reports
 errors). The complete state search no longer finishes (bench/RESULTS.md, 5e): a bounded
-search always runs; a million-state search, the complete search by sets
-(`--symbolic`) and thousands of seeded runs that must reach every ending and node run
-with HYOSAN_SLOW_TESTS=1 (CI does).
+search and the complete search by sets (`hyosan explore`'s default, with and without
+its final-roster census) always run; a million-state search and thousands of seeded
+runs that must reach every ending and node run with HYOSAN_SLOW_TESTS=1 (CI does).
 """
 
 from __future__ import annotations
@@ -107,3 +107,26 @@ def test_the_whole_season_explored_by_sets_reaches_every_ending_and_never_gets_s
         assert replay_steps(bundled, 0, ending.witness)[-1].node == ending.node
     # The on_turn safety net is the only node no path needs (RESULTS 5e).
     assert set(result.unreached_nodes) <= {"common.turned"}
+
+
+def test_the_whole_season_by_sets_counts_its_distinct_final_rosters(bundled: Story) -> None:
+    """The final-roster census of the whole season (the state search cannot finish it):
+    every distinct roster counted, those with the most survivors listed, each with its
+    states and the endings it is reached at."""
+    from engine.runtime.state import CharState
+    from engine.tools.symbolic import SymbolicExplorer
+    from engine.tools.symbolic_values import counts_as_survivor
+
+    explorer = SymbolicExplorer(bundled, rosters=True)
+    explorer.run()
+    result = explorer.result()
+    listed = result.final_rosters or []
+    assert result.complete and result.softlocks == []
+    assert result.roster_count is not None and result.roster_count > len(listed) == 1000
+    reached = {e.id for e in result.endings if e.witness is not None}
+    for roster in listed:
+        alive = sum(counts_as_survivor(CharState(*pair)) for pair in roster.roster)
+        assert roster.survivors == alive and roster.states >= 1
+        assert roster.endings and set(roster.endings) <= reached
+    survivors = [r.survivors for r in listed]
+    assert survivors == sorted(survivors, reverse=True)

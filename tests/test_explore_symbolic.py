@@ -9,6 +9,7 @@ available, the nodes never reached, the depth. Its witnesses must replay.
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -24,13 +25,14 @@ from engine.tools.symbolic import SymbolicExplorer
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MANY = FIXTURES / "explore_many_fates"
+WIDE = FIXTURES / "explore_wide_counter"  # a counter wider than sets code: states only
 
 
 def _complete_fixtures() -> list[Path]:
     """Fixture stories that load and that the state search explores completely."""
     found = []
     for path in sorted(FIXTURES.iterdir()):
-        if not (path / "story.yaml").is_file():
+        if not (path / "story.yaml").is_file() or path == WIDE:
             continue
         try:
             story = load_story(path)
@@ -168,7 +170,7 @@ def _hyosan(*args: str) -> subprocess.CompletedProcess[str]:
 def test_explore_symbolic_from_the_command_line_reports_sets() -> None:
     done = _hyosan("explore", str(MANY), "--symbolic")
     assert done.returncode == 1, done.stderr  # the story has a trap: a softlock
-    assert "searched as sets of states, --symbolic" in done.stdout
+    assert "searched as sets of states, --search sets" in done.stdout
     assert "pit: choices remain, but no path from here reaches an ending" in done.stdout
     assert "Traceback" not in done.stderr
     assert done.stderr == ""  # nothing from the diagram library either
@@ -190,9 +192,131 @@ def test_explore_symbolic_stops_at_the_bound_on_its_steps() -> None:
     assert done.stderr == ""
 
 
-@pytest.mark.parametrize("extra", [["--rosters"], ["--exact"], ["--jobs", "2"]])
-def test_explore_symbolic_refuses_what_it_cannot_do(extra: list[str]) -> None:
-    done = _hyosan("explore", str(FIXTURES / "explore_fates"), "--symbolic", *extra)
+@pytest.mark.parametrize("extra", [["--exact"], ["--jobs", "2"]])
+def test_explore_by_sets_refuses_what_it_cannot_do(extra: list[str]) -> None:
+    done = _hyosan("explore", str(FIXTURES / "explore_fates"), "--search", "sets", *extra)
     assert done.returncode == 2, done.stdout
-    assert f"--symbolic cannot be combined with {extra[0]}" in done.stderr
+    assert f"--search sets cannot be combined with {extra[0]}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- the final-roster census by sets, and the search by sets as the default ---
+
+
+def _census(result: ExploreResult) -> list[tuple[object, ...]]:
+    assert result.final_rosters is not None
+    return sorted((r.roster, r.survivors, r.states, r.endings) for r in result.final_rosters)
+
+
+@pytest.mark.parametrize("path", COMPLETE, ids=lambda p: p.name)
+def test_final_rosters_by_sets_are_the_state_search_census(path: Path) -> None:
+    story = load_story(path)
+    states = Explorer(story, max_states=100_000, rosters=True)
+    states.run()
+    if not states.result().complete:
+        pytest.skip("the state search's census does not finish within its bound")
+    by_sets = SymbolicExplorer(story, rosters=True)
+    by_sets.run()
+    result = by_sets.result()
+    assert _census(result) == _census(states.result())
+    assert result.roster_count == len(states.result().final_rosters or [])
+    assert _findings(result) == _findings(states.result())
+
+
+def test_the_census_counts_every_roster_and_lists_those_with_most_survivors() -> None:
+    from engine.report.explore import explore_text
+    from engine.tools.symbolic_rosters import census
+
+    story = load_story(FIXTURES / "explore_fates")
+    search = SymbolicExplorer(story, rosters=True)
+    search.run()
+    everyone = search.result().final_rosters or []
+    assert len(everyone) > 3
+    top = census(search, listed=2)
+    assert top.distinct == len(everyone)
+    most = sorted((r.survivors for r in everyone), reverse=True)
+    assert sorted((r.survivors for r in top.listed), reverse=True) == most[:2]
+    result = search.result()
+    result.final_rosters, result.distinct_rosters = top.listed, top.distinct
+    text = explore_text(story, result, 1.0, {}, 100, "")
+    assert f"Final rosters: {len(everyone)} distinct (the 2 listed have the most survivors)" in text
+
+
+def test_plain_explore_searches_by_sets_and_counts_rosters_there() -> None:
+    done = _hyosan("explore", str(FIXTURES / "explore_fates"), "--rosters", "--format", "json")
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, done.stderr
+    assert report["symbolic"] is True and report["complete"] is True
+    assert report["final_roster_count"] == len(report["final_rosters"]) > 3
+    states = _hyosan(
+        "explore",
+        str(FIXTURES / "explore_fates"),
+        "--rosters",
+        "--search",
+        "states",
+        "--format",
+        "json",
+    )
+    assert json.loads(states.stdout)["final_rosters"] == report["final_rosters"]
+
+
+@pytest.mark.parametrize("extra", [["--exact"], ["--jobs", "2"]])
+def test_what_only_the_state_search_does_switches_to_it(extra: list[str]) -> None:
+    done = _hyosan("explore", str(FIXTURES / "explore_fates"), *extra, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["symbolic"] is False
+
+
+def test_a_value_too_wide_for_sets_falls_back_to_the_state_search() -> None:
+    wide = WIDE
+    done = _hyosan("explore", str(wide))
+    assert done.returncode == 0, done.stderr
+    assert "complete" in done.stdout.splitlines()[0]
+    assert "searched one state at a time: the counter 'steps' takes more than 63" in done.stderr
+    refused = _hyosan("explore", str(wide), "--search", "sets")
+    assert refused.returncode == 1
+    assert "the search by sets stopped: the counter 'steps' takes more than 63" in refused.stderr
+    assert "explore with --search states" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize("search", ["sets", "states"])
+def test_the_memory_bound_stops_either_search_and_says_so(search: str) -> None:
+    lab = str(FIXTURES / "explore_lab")
+    done = _hyosan("explore", lab, "--search", search, "--max-memory", "1")
+    assert done.returncode == 1, done.stderr
+    assert "INCOMPLETE: stopped at the --max-memory bound" in done.stdout
+    assert "The search stopped at the --max-memory bound" in done.stdout
+    report = json.loads(
+        _hyosan("explore", lab, "--search", search, "--max-memory", "1", "--format", "json").stdout
+    )
+    assert (report["complete"], report["stopped"]) == (False, "memory")
+    assert _hyosan("explore", lab, "--search", search, "--max-memory", "0").returncode == 0
+
+
+def test_a_memory_bound_that_is_not_a_number_is_a_usage_error() -> None:
+    done = _hyosan("explore", str(FIXTURES / "explore_lab"), "--max-memory", "lots")
+    assert done.returncode == 2
+    assert "'lots' is not a whole number of MB" in done.stderr
+
+
+def test_a_census_of_thousands_lists_the_rosters_with_most_survivors_as_states_do() -> None:
+    story = load_story(MANY)
+    states = Explorer(story, max_states=1_000_000, rosters=True)
+    gc.disable()  # as the command does: a search of millions of tuples makes no cycles
+    try:
+        states.run()
+    finally:
+        gc.enable()
+    everyone = states.result().final_rosters or []
+    by_sets = SymbolicExplorer(story, rosters=True)
+    by_sets.run()
+    result = by_sets.result()
+    listed = result.final_rosters or []
+    assert result.roster_count == len(everyone) > len(listed) == 1000
+    known = {r.roster: (r.survivors, r.states, r.endings) for r in everyone}
+    assert all(known[r.roster] == (r.survivors, r.states, r.endings) for r in listed)
+    fewest = min(r.survivors for r in listed)
+    assert all(
+        r.survivors <= fewest for r in everyone if r.roster not in {x.roster for x in listed}
+    )

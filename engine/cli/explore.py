@@ -1,12 +1,14 @@
 """`hyosan explore [DIR]`: search every reachable state; report endings, softlocks, dead choices.
 
 Exit 0 when the search is complete and found no softlock, 1 otherwise (a softlock, or the
-`--max-states` bound or the `--max-seconds` limit was hit; with `--strict` also an ending
-never reached or a choice never available), 130 when interrupted (after printing what
-was found). Owns the arguments, the choice between the single-process search and the
-search on `--jobs` processes (`engine/tools/explore_parallel.py`, same findings), the
-progress line on stderr, the clock, Ctrl-C, the witness saves and the printing; the
-reports themselves come from `engine/report/explore.py`.
+`--max-states` bound, the `--max-seconds` limit or the `--max-memory` bound was hit; with
+`--strict` also an ending never reached or a choice never available), 130 when
+interrupted (after printing what was found). Owns the arguments, the choice of search
+(by sets, `engine/tools/symbolic.py`, by default; one state at a time with `--search
+states`, `--exact` or `--jobs`, or when a value is too wide for the sets; on `--jobs`
+processes, `engine/tools/explore_parallel.py`, same findings), the progress line on
+stderr, the limits (`engine/cli/_limits.py`), Ctrl-C, the witness saves and the
+printing; the reports themselves come from `engine/report/explore.py`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from engine import BUNDLED_STORY
+from engine.cli._limits import Limits, add_max_memory
 from engine.cli._options import (
     add_max_states,
     add_story_arguments,
@@ -107,12 +110,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default 1: on a busy machine more processes wait on each other; see bench/RESULTS.md)",
     )
     parser.add_argument(
+        "--search",
+        choices=("sets", "states"),
+        default=None,
+        help="sets: hold the states as sets (decision diagrams) and step a whole set at "
+        "once, which finishes stories whose characters' fates multiply into billions of "
+        "states (--max-states then bounds the steps it takes, one per split of a set); "
+        "states: one state at a time (--exact and --jobs need it). Default: sets, or "
+        "states with --exact or --jobs, or when a value takes more codes than sets hold",
+    )
+    parser.add_argument(
         "--symbolic",
-        action="store_true",
-        help="search sets of states (decision diagrams) instead of one state at a time: "
-        "finishes stories whose characters' fates multiply into billions of states "
-        "(same findings; no --rosters, --exact or --jobs; --max-states bounds the "
-        "steps it takes, one per split of a set, instead of the states)",
+        dest="search",
+        action="store_const",
+        const="sets",
+        help="the same as --search sets",
     )
     parser.add_argument(
         "--max-seconds",
@@ -121,6 +133,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="stop after about S seconds and report what was found so far",
     )
+    add_max_memory(parser)
 
 
 @contextmanager
@@ -142,27 +155,46 @@ def _ctrl_c_as_flag(flag: list[bool]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _by_sets(args: argparse.Namespace) -> bool:
+    """Whether to search by sets: asked, or not excluded by what only states do."""
+    if args.search is not None:
+        return bool(args.search == "sets")
+    return not args.exact and args.jobs == 1
+
+
 def _search(
     args: argparse.Namespace, story: Story
-) -> tuple[SearchRecord | SymbolicExplorer, float]:
-    """Run the search the arguments ask for; the record and the seconds it took."""
+) -> tuple[SearchRecord | SymbolicExplorer, float, str | None]:
+    """Run the search the arguments ask for; the record, the seconds it took, and why
+    it searched one state at a time although sets were the default (or None)."""
     started = time.monotonic()
-    deadline = started + args.max_seconds if args.max_seconds is not None else None
-
-    def late() -> bool:
-        return deadline is not None and time.monotonic() > deadline
-
-    bound = 2**62 if args.symbolic else args.max_states  # by sets: bounds the steps
+    limits = Limits(started, args.max_seconds, args.max_memory)
+    until = limits if limits.active else None
+    by_sets = _by_sets(args)
+    bound = 2**62 if by_sets else args.max_states  # by sets: bounds the steps
     show = Progress(started, bound, args.max_seconds) if sys.stderr.isatty() else None
     jobs = args.jobs or cores()
     search: SearchRecord | SymbolicExplorer
+    fell_back = None
     gc.disable()  # the search makes millions of tuples and no cycles: nothing to collect
     try:
-        if args.symbolic:
-            search = _symbolic(
-                story, args.seed, args.max_states, show, late if deadline is not None else None
-            )
-        elif jobs > 1 and can_fork():
+        if by_sets:
+            from engine.tools.symbolic import TooManyValues
+
+            try:
+                sets = _symbolic(story, args, show, until)
+                if limits.reason is not None and sets.stopped == "time":
+                    sets.stopped = limits.reason
+                search = sets
+            except TooManyValues as e:
+                if args.search == "sets":
+                    raise UserError(
+                        f"{story.id}: the search by sets stopped: {e}",
+                        hint="explore with --search states (it has no such limit)",
+                    ) from None
+                fell_back = f"{e}, more than sets hold"
+                by_sets = False
+        if not by_sets and jobs > 1 and can_fork():
             asked = [False]
             with _ctrl_c_as_flag(asked):
                 search = explore_parallel(
@@ -173,69 +205,60 @@ def _search(
                     rosters=args.rosters,
                     jobs=jobs,
                     progress=show,
-                    until=lambda: asked[0] or late(),
+                    until=lambda: asked[0] or (until is not None and until()),
                 )
             if search.stopped == "interrupted" and not asked[0]:
-                search.stopped = "time"
-        else:
+                search.stopped = limits.reason or "time"
+        elif not by_sets:
             explorer = search = Explorer(
                 story, args.seed, args.max_states, exact=args.exact, rosters=args.rosters
             )
             try:
-                explorer.run(show, until=late if deadline is not None else None)
+                explorer.run(show, until=until)
             except KeyboardInterrupt:
                 explorer.stopped = "interrupted" if explorer.frontier else None
-            explorer.stop("time")
+            explorer.stop(limits.reason or "time")
             explorer.forget_keys()
     finally:
         gc.enable()
         if show is not None:
             show.clear()
-    return search, time.monotonic() - started
+    return search, time.monotonic() - started, fell_back
 
 
 def _symbolic(
     story: Story,
-    seed: int,
-    max_steps: int,
+    args: argparse.Namespace,
     show: Progress | None,
     until: Callable[[], bool] | None,
 ) -> SymbolicExplorer:
-    from engine.tools.symbolic import SymbolicExplorer, TooManyValues
+    from engine.tools.symbolic import SymbolicExplorer
 
-    explorer = SymbolicExplorer(story, seed, max_steps)
+    explorer = SymbolicExplorer(story, args.seed, args.max_states, rosters=args.rosters)
     try:
         explorer.run(show, until=until)
     except KeyboardInterrupt:
         explorer.stopped = "interrupted" if explorer.has_pending() else None
-    except TooManyValues as e:
-        raise UserError(
-            f"{story.id}: the search by sets stopped: {e}",
-            hint="explore without --symbolic (the state search has no such limit)",
-        ) from None
-    explorer.stop("time")
     return explorer
 
 
 def _refuse_mixes(args: argparse.Namespace) -> None:
-    if not args.symbolic:
+    if args.search != "sets":
         return
     mixed = [
         name
         for name, given in (
             ("--exact", args.exact),
-            ("--rosters", args.rosters),
             ("--jobs", args.jobs != 1),
         )
         if given
     ]
     if mixed:
         raise UserError(
-            f"--symbolic cannot be combined with {', '.join(mixed)}",
+            f"--search sets cannot be combined with {', '.join(mixed)}",
             code=EXIT_USAGE,
-            hint="the search by sets keeps no census and runs on one process: drop "
-            + " and ".join(mixed)
-            + " or --symbolic",
+            hint="the search by sets keeps no state apart by what no one reads and runs on "
+            "one process: drop " + " and ".join(mixed) + " or --search sets",
         )
 
 
@@ -246,7 +269,9 @@ def run(args: argparse.Namespace) -> int:
             f"{args.witnesses}: not a folder", hint="give --witnesses a folder to write into"
         )
     story = load_for_long_run(args.story, args.branch)
-    search, seconds = _search(args, story)
+    search, seconds, fell_back = _search(args, story)
+    if fell_back is not None:
+        print(f"note: searched one state at a time: {fell_back}", file=sys.stderr)
     result = search.result()
     saves = _write_witnesses(story, result, args.witnesses) if args.witnesses else {}
     if args.format == "json":
@@ -288,6 +313,11 @@ def _command(args: argparse.Namespace, bound: int) -> str:
     parts += [f"--branch {b}" for b in args.branch]
     if args.seed:
         parts.append(f"--seed {args.seed}")
-    if args.rosters:
-        parts.append("--rosters")
+    if args.search is not None:
+        parts.append(f"--search {args.search}")
+    parts += [
+        flag for flag, given in (("--exact", args.exact), ("--rosters", args.rosters)) if given
+    ]
+    if args.jobs != 1:
+        parts.append(f"--jobs {args.jobs}")
     return " ".join([*parts, f"--max-states {bound}"])

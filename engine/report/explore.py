@@ -87,6 +87,7 @@ def explore_json(
             for n in result.never_available
         ],
         "unreached_nodes": result.unreached_nodes,
+        "final_roster_count": result.roster_count,
         "final_rosters": _rosters_json(story, result),
         "final_rosters_note": None if result.final_rosters is not None else ROSTERS_NOT_COUNTED,
     }
@@ -129,6 +130,7 @@ def explore_text(
         "bound": "INCOMPLETE: stopped at the --max-states bound",
         "interrupted": "INCOMPLETE: interrupted",
         "time": "INCOMPLETE: stopped at the --max-seconds limit",
+        "memory": "INCOMPLETE: stopped at the --max-memory bound",
     }[result.stopped]
     lines = [
         f"Explored {story.title} (seed {result.seed}): {plural(result.states, 'state')}, "
@@ -137,7 +139,7 @@ def explore_text(
         f"({rate:,.0f} states/s): {status}"
     ]
     if result.symbolic:
-        lines.append("  (searched as sets of states, --symbolic: a transition is one choice")
+        lines.append("  (searched as sets of states, --search sets: a transition is one choice")
         lines.append("   taken from a whole set of states that agree on all it reads)")
     if result.merged:
         what = "flags, counters or items"
@@ -157,17 +159,23 @@ def explore_text(
     lines += _never_available(result)
     lines += _rosters(story, result)
     if result.stopped == "bound":
+        what = "steps" if result.symbolic else "states"
         lines.append(
-            f"\nThe search stopped after {max_states:,} states, so endings, softlocks and "
+            f"\nThe search stopped after {max_states:,} {what}, so endings, softlocks and "
             "choices not listed above may still be reachable.\n"
-            f"  Raise the bound: {raise_bound}\n"
-            "  Or search by sets, which has no bound on states: add --symbolic"
+            f"  Raise the bound: {raise_bound}"
+            + (
+                ""
+                if result.symbolic
+                else "\n  Or search by sets, which has no bound on states: --search sets"
+            )
         )
     elif result.stopped == "interrupted":
         lines.append("\nInterrupted: the lists above hold what was found so far.")
-    elif result.stopped == "time":
+    elif result.stopped in ("time", "memory"):
+        limit = "--max-seconds limit" if result.stopped == "time" else "--max-memory bound"
         lines.append(
-            "\nThe search stopped at the --max-seconds limit, so endings, softlocks and "
+            f"\nThe search stopped at the {limit}, so endings, softlocks and "
             "choices not listed above may still be reachable."
         )
     return "\n".join(lines)
@@ -228,14 +236,15 @@ def _never_available(result: ExploreResult) -> list[str]:
 
 
 def _rosters(story: Story, result: ExploreResult) -> list[str]:
-    rosters = result.final_rosters
-    if rosters is None:
-        rerun = "without --symbolic and with --rosters" if result.symbolic else "with --rosters"
+    rosters, count = result.final_rosters, result.roster_count
+    if rosters is None or count is None:
         return [
             "\nFinal rosters: not counted (states that differ only in characters no later",
-            f"  condition or effect reads were merged); run {rerun} to count them",
+            "  condition or effect reads were merged); run with --rosters to count them",
         ]
-    lines = [f"\nFinal rosters: {len(rosters)} distinct"]
+    lines = [f"\nFinal rosters: {count:,} distinct"]
+    if len(rosters) < count:
+        lines[0] += f" (the {len(rosters):,} listed have the most survivors)"
     for r in rosters[:_SHOWN_ROSTERS]:
         lost = [
             f"{cid} ({status}{'' if place == 'group' else ', ' + place})"
@@ -249,6 +258,6 @@ def _rosters(story: Story, result: ExploreResult) -> list[str]:
         )
     if len(rosters) > _SHOWN_ROSTERS:
         lines.append(
-            f"  ... and {len(rosters) - _SHOWN_ROSTERS} more (--format json lists them all)"
+            f"  ... and {len(rosters) - _SHOWN_ROSTERS:,} more listed (--format json lists them)"
         )
     return lines

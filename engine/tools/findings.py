@@ -71,7 +71,7 @@ class ExploreResult:
     states: int
     transitions: int
     complete: bool
-    stopped: str | None  # None, "bound", "interrupted" or "time" (--max-seconds)
+    stopped: str | None  # None, "bound", "interrupted", "time" (--max-seconds), "memory"
     reads_turn: bool
     merged: bool  # states differing only in values no later condition reads were merged
     endings: list[EndingReport]
@@ -81,3 +81,15 @@ class ExploreResult:
     final_rosters: list[FinalRoster] | None  # None: not counted (no census was asked)
     max_depth: int
     symbolic: bool = False  # searched as sets of states (`engine.tools.symbolic`)
+    # Every distinct final roster, when more were counted than `final_rosters` lists (the
+    # search by sets lists those with the most survivors); None: all are listed.
+    distinct_rosters: int | None = None
+
+    @property
+    def roster_count(self) -> int | None:
+        """How many distinct final rosters there are (None: not counted)."""
+        if self.final_rosters is None:
+            return None
+        return (
+            self.distinct_rosters if self.distinct_rosters is not None else len(self.final_rosters)
+        )

@@ -28,7 +28,8 @@ pays for the values the story takes, not for the most it could.
 Findings are those of `engine.tools.explore`: every ending with a shortest witness,
 softlocks (no choice; no way out, found by a backward fixpoint over the sets), choices
 never available, nodes never reached. `states` counts the distinct (projected) states
-the sets hold. There is no final-roster census (use the state search's `--rosters`).
+the sets hold. With `rosters=True` every character is kept to the end and the final
+rosters are counted (`engine.tools.symbolic_rosters`).
 """
 
 from __future__ import annotations

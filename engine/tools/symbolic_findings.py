@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from engine.runtime.rules import replay_steps, survivors
 from engine.tools.explore_record import completion, never_available
 from engine.tools.findings import EndingReport, ExploreResult, Softlock, Steps
+from engine.tools.symbolic_rosters import census
 from engine.tools.symbolic_values import BDD, Group
 from engine.tools.symbolic_widen import catch_up
 
@@ -72,6 +73,7 @@ def findings(search: SymbolicSearch, interrupted: bool = False) -> ExploreResult
     catch_up(search)
     stopped, complete = completion(search.stopped, search.has_pending(), interrupted)
     story = search.story
+    rosters = census(search) if search.census else None
     return ExploreResult(
         story=story.id,
         seed=search.seed,
@@ -85,9 +87,10 @@ def findings(search: SymbolicSearch, interrupted: bool = False) -> ExploreResult
         softlocks=_softlocks(search, complete),
         never_available=never_available(story, search.taken, search.expanded),
         unreached_nodes=[n for n in story.nodes if n not in search.expanded],
-        final_rosters=None,
+        final_rosters=rosters.listed if rosters is not None else None,
         max_depth=max(len(search.levels) - 1, 0),
         symbolic=True,
+        distinct_rosters=rosters.distinct if rosters is not None else None,
     )
 
 

@@ -37,8 +37,14 @@ _BITTEN = Status.BITTEN
 class SymbolicSearch(Dimensions):
     """A breadth-first search over sets of states; see `engine.tools.symbolic`."""
 
-    def __init__(self, story: Story, seed: int = 0, max_steps: int | None = None) -> None:
-        super().__init__(story)
+    def __init__(
+        self,
+        story: Story,
+        seed: int = 0,
+        max_steps: int | None = None,
+        rosters: bool = False,
+    ) -> None:
+        super().__init__(story, census=rosters)
         self.seed = seed
         self.max_steps = max_steps  # real steps (one per split and choice), at most
         self._drops: dict[tuple[Any, ...], Drop] = {}
@@ -127,28 +133,44 @@ class SymbolicSearch(Dimensions):
         progress: Callable[[SymbolicSearch], None] | None = None,
         until: Callable[[], bool] | None = None,
     ) -> None:
-        """Expand depth after depth until nothing new is reached or `until()` says so
-        (asked before each depth), or `max_steps` real steps are taken."""
+        """Expand depth after depth until nothing new is reached, `until()` says so
+        (asked before each set is stepped; `stopped` is then "time") or `max_steps`
+        real steps are taken ("bound")."""
         while self._frontier and self.stopped is None:
-            if until is not None and until():
-                return
             if self.max_steps is not None and self.transitions >= self.max_steps:
                 self.stop("bound")  # a story with no end (a counter that grows for ever)
                 return
             new: dict[Group, BDD] = {}
             reps: dict[Group, GameState] = {}
             self._new = new
-            for group in list(self._frontier):
-                while True:
-                    try:
-                        out = self._expand(group, self._frontier[group], reps)
-                        break
-                    except Widen as more:  # a value past the codes: widen, step again
-                        self._widen(more.dim)
-                self._commit(out, new)
+            pending = list(self._frontier)
+            for n, group in enumerate(pending):
+                if until is not None and until():
+                    self._leave(new, reps, pending[n:])
+                    self.stop("time")  # a run left within a depth cannot go on
+                    return
+                self._commit(self._expand_widening(group, reps), new)
                 if progress is not None:
                     progress(self)
             self._add_new(new, reps)
+
+    def _expand_widening(self, group: Group, reps: dict[Group, GameState]) -> Outcome:
+        """`_expand`, again after each widening (which changes the frontier's sets)."""
+        while True:
+            try:
+                return self._expand(group, self._frontier[group], reps)
+            except Widen as more:  # a value past the codes: widen, step again
+                self._widen(more.dim)
+
+    def _leave(
+        self, new: dict[Group, BDD], reps: dict[Group, GameState], rest: list[Group]
+    ) -> None:
+        """Stop within a depth: what its stepped sets reached is kept (their steps
+        are recorded), the sets not stepped stay pending with it."""
+        left = {group: self._frontier[group] for group in rest}
+        self._add_new(new, reps)
+        for group, states in left.items():
+            self._frontier[group] = self._frontier.get(group, self.bdd.false) | states
 
     def _add_new(self, new: dict[Group, BDD], reps: dict[Group, GameState]) -> None:
         level: dict[Group, BDD] = {}

@@ -67,8 +67,9 @@ def _manager() -> tuple[Any, Any]:
 class Dimensions:
     """A story's dimensions as diagram variables; see the module docstring."""
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, story: Story, census: bool = False) -> None:
         self.story = story
+        self.census = census  # every character is kept: the final rosters are counted
         self.bdd, self.and_exists = _manager()
         # Sifting as the diagrams grow cost ten times the search it saved (RESULTS 5g);
         # a bounded cache keeps the memory down for little time.
@@ -170,12 +171,21 @@ class Dimensions:
         if found is None:
             values = self._values[d]
             if len(values) >= 1 << LIMIT[d[0]]:
-                raise TooManyValues(d)
+                raise TooManyValues(d, self._name(d))
             found = codes[value] = len(values)
             values.append(value)
         if found >> len(self.vars[d]):
             raise Widen(d)
         return found
+
+    def _name(self, d: Dim) -> str:
+        """How the story names a dimension (its id)."""
+        kind, x = d
+        index = {"c": self.story.cast_index, "k": self.story.counter_index}.get(kind)
+        index = self.story.item_index if kind == "i" else index
+        if index is None:
+            return repr(x)
+        return repr(next(name for name, at in index.items() if at == x))
 
     def _bits(self, codes: Iterable[tuple[Dim, int]]) -> dict[str, bool]:
         bits: dict[str, bool] = {}
@@ -189,6 +199,10 @@ class Dimensions:
 
     def _decode(self, d: Dim, bits: dict[str, bool]) -> int:
         return sum(1 << b for b, name in enumerate(self.vars[d]) if bits[name])
+
+    def values(self, d: Dim) -> list[Any]:
+        """The values `d` took so far, by code."""
+        return self._values[d]
 
     def _survivor_counts(self) -> list[BDD]:
         """Per number n, the set where exactly n characters are alive with the group."""
@@ -290,12 +304,15 @@ class Dimensions:
 
     def relevant(self, node: str, resume: str | None) -> frozenset[Dim]:
         """The dimensions a later step may read by name (where `survivors` is read, also
-        the characters an effect changes later: they change what it counts)."""
+        the characters an effect changes later: they change what it counts); with the
+        census, every character (the final roster reads them all)."""
         found = self._relevant.get((node, resume))
         if found is None:
             needs = self.relevance.needs(node, resume)
             counted = SURVIVORS in needs
             dims = self._var_dims(v for v in needs if v[0] != TOUCHED or counted)
+            if self.census:  # the final roster reads everyone, at the end
+                dims.update(self.chars)
             found = self._relevant[(node, resume)] = frozenset(dims)
         return found
 

@@ -65,10 +65,11 @@ class Widen(Exception):
 class TooManyValues(Exception):
     """A dimension took more distinct values than its bits can code."""
 
-    def __init__(self, dim: Dim) -> None:
+    def __init__(self, dim: Dim, name: str | None = None) -> None:
         kind = {"c": "character", "f": "flag", "k": "counter", "i": "item", "v": "visited"}
         super().__init__(
-            f"the {kind[dim[0]]} {dim[1]!r} takes more than {2 ** LIMIT[dim[0]] - 1} values"
+            f"the {kind[dim[0]]} {name or repr(dim[1])} takes more than "
+            f"{2 ** LIMIT[dim[0]] - 1} values"
         )
 
 
