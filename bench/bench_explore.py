@@ -1,7 +1,8 @@
 """Time and memory of `hyosan explore`, memory summed over its worker processes.
 
   .venv/bin/python bench/bench_explore.py [STORY_DIR] [--jobs N] [--runs 3] [--max-states N]
-                                          [--symbolic] [--skip-canon-check] [--out FILE.json]
+                                          [--search sets|states] [--rosters] [--max-memory MB]
+                                          [--skip-canon-check] [--out FILE.json]
 
 Runs `hyosan explore STORY --format json` (the command's own code, in a fresh process)
 RUNS times and samples the resident memory of the process and its children every 50 ms:
@@ -62,7 +63,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--max-states", type=int, default=None)
     parser.add_argument("--skip-canon-check", action="store_true")
-    parser.add_argument("--symbolic", action="store_true", help="the search by sets")
+    parser.add_argument("--search", choices=("sets", "states"), default=None)
+    parser.add_argument("--symbolic", dest="search", action="store_const", const="sets")
+    parser.add_argument("--rosters", action="store_true", help="count the final rosters")
+    parser.add_argument("--max-memory", type=int, default=None, metavar="MB")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args, _rest = parser.parse_known_args()
@@ -71,8 +75,12 @@ def main() -> None:
         argv += ["--jobs", str(args.jobs)]
     if args.max_states is not None:
         argv += ["--max-states", str(args.max_states)]
-    if args.symbolic:
-        argv.append("--symbolic")
+    if args.search is not None:
+        argv += ["--search", args.search]
+    if args.rosters:
+        argv.append("--rosters")
+    if args.max_memory is not None:
+        argv += ["--max-memory", str(args.max_memory)]
     if args.child:
         child(argv, args.skip_canon_check)
     runs = []
@@ -100,6 +108,8 @@ def main() -> None:
             "complete": report["complete"],
             "endings": sum(1 for e in report["endings"] if e["reached"]),
             "softlocks": len(report["softlocks"]),
+            "symbolic": report["symbolic"],
+            "final_rosters": report.get("final_roster_count"),
             "loadavg": os.getloadavg()[0],
         }
         runs.append(run)
