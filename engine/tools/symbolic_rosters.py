@@ -107,17 +107,13 @@ def _pair_codes(search: SymbolicSearch) -> tuple[dict[Dim, list[_Pair]], BDD]:
 def _by_survivors(search: SymbolicSearch, pairs: dict[Dim, list[_Pair]]) -> list[BDD]:
     """Per number n, the rosters (primed pair codes) in which exactly n survive."""
     bdd = search.bdd
-    exact = [bdd.true]
+    alive = []
     for d in search.chars:
-        alive = bdd.false
+        who = bdd.false
         for number, pair in enumerate(pairs[d]):
             if counts_as_survivor(CharState(*pair)):
-                alive |= bdd.cube(
+                who |= bdd.cube(
                     {search.primed[v]: bool(number >> b & 1) for b, v in enumerate(search.vars[d])}
                 )
-        exact = [
-            (exact[n] & ~alive if n < len(exact) else bdd.false)
-            | (exact[n - 1] & alive if n else bdd.false)
-            for n in range(len(exact) + 1)
-        ]
-    return exact
+        alive.append(who)
+    return search.exactly(alive)

@@ -209,19 +209,27 @@ class Dimensions:
         sig = tuple(len(self._values[d]) for d in self.chars)
         found = self._counts.get(sig)
         if found is None:
-            exact = [self.bdd.true]
+            alive = []
             for d in self.chars:
-                alive = self.bdd.false
+                who = self.bdd.false
                 for c, v in enumerate(self._values[d]):
                     if c and counts_as_survivor(v):
-                        alive |= self._cube([(d, c)])
-                exact = [
-                    (exact[n] & ~alive if n < len(exact) else self.bdd.false)
-                    | (exact[n - 1] & alive if n else self.bdd.false)
-                    for n in range(len(exact) + 1)
-                ]
-            found = self._counts[sig] = exact
+                        who |= self._cube([(d, c)])
+                alive.append(who)
+            found = self._counts[sig] = self.exactly(alive)
         return found
+
+    def exactly(self, alive: list[BDD]) -> list[BDD]:
+        """Per number n, the set where exactly n of the sets `alive` hold."""
+        bdd = self.bdd
+        exact = [bdd.true]
+        for who in alive:
+            exact = [
+                (exact[n] & ~who if n < len(exact) else bdd.false)
+                | (exact[n - 1] & who if n else bdd.false)
+                for n in range(len(exact) + 1)
+            ]
+        return exact
 
     # --- what a node reads and touches ---
     def _var_dims(self, reads: Iterable[Var]) -> set[Dim]:
