@@ -9,6 +9,7 @@ process's size is I/O, so it lives here and not in the searches.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 __all__ = ["DEFAULT_MAX_MEMORY_MB", "Limits", "add_max_memory", "peak_bytes"]
@@ -24,8 +25,6 @@ def peak_bytes() -> int | None:
         import resource
     except ImportError:  # not on every system
         return None
-    import sys
-
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(peak if sys.platform == "darwin" else peak * 1024)  # bytes there, KiB here
 

@@ -194,6 +194,8 @@ def _search(
                     ) from None
                 fell_back = f"{e}, more than sets hold"
                 by_sets = False
+                if show is not None:  # its time left now counts to the bound on states
+                    show.max_states = args.max_states
         if not by_sets and jobs > 1 and can_fork():
             asked = [False]
             with _ctrl_c_as_flag(asked):

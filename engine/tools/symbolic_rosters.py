@@ -49,9 +49,9 @@ def census(search: SymbolicSearch, listed: int = LISTED) -> Census:
     primed = [search.primed[v] for v in names]
     pairs, relation = _pair_codes(search)
     ends = [(g, u) for g, u in search.reached.items() if nodes[g[0]].ending is not None]
-    reached = bdd.false
+    reached, held = bdd.false, set(names)
     for _group, states in ends:
-        others = [v for v in bdd.support(states) if v not in set(names)]
+        others = [v for v in bdd.support(states) if v not in held]
         reached |= bdd.exist(others, states)
     rosters = search.and_exists(reached, relation, names)  # over the primed variables
     distinct = int(bdd.count(rosters, nvars=len(primed))) if rosters != bdd.false else 0
